@@ -1,0 +1,25 @@
+// Two projects: fast unit tests (no processes, no network beyond loopback
+// servers they start themselves) and end-to-end tests that run the committed
+// dist/ bundles under Node 24 against real local services and the simulator.
+const common = {
+  preset: 'ts-jest/presets/default-esm',
+  testEnvironment: 'node',
+  extensionsToTreatAsEsm: ['.ts'],
+  moduleNameMapper: { '^(\\.{1,2}/.*)\\.js$': '$1' },
+  transform: {
+    '^.+\\.ts$': ['ts-jest', { useESM: true, tsconfig: 'tsconfig.json', diagnostics: false }],
+  },
+};
+
+export default {
+  reporters: ['default', '<rootDir>/test/support/count-reporter.js'],
+  projects: [
+    { ...common, displayName: 'unit', testMatch: ['<rootDir>/test/unit/**/*.test.ts'] },
+    {
+      ...common,
+      displayName: 'e2e',
+      testMatch: ['<rootDir>/test/e2e/**/*.test.ts'],
+      testTimeout: 120000,
+    },
+  ],
+};

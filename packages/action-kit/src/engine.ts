@@ -1,0 +1,17 @@
+// The GitHub-free half of the kit: everything here may be used by engines in
+// packages/, by the CLI and by benchmarks. Nothing here imports @actions/*.
+export { UserError, InputError, describeError } from './errors.js';
+export { type Logger, type AnnotationLocation, MemoryLogger, consoleLogger } from './logger.js';
+export { parseDuration, formatDuration } from './duration.js';
+export {
+  type Clock,
+  type BackoffOptions,
+  type PollStep,
+  type PollOptions,
+  type PollResult,
+  systemClock,
+  backoffDelay,
+  poll,
+  FakeClock,
+} from './poll.js';
+export { Inputs, runnerInputSource, splitList, type InputSource } from './inputs.js';

@@ -1,0 +1,58 @@
+import * as core from '@actions/core';
+import type { Logger } from './logger.js';
+import { secretForms } from './mask.js';
+
+/** Masks a secret and its derived forms in every later line of the job log. */
+export function maskSecret(secret: string | undefined): void {
+  if (secret === undefined) return;
+  for (const form of secretForms(secret)) core.setSecret(form);
+}
+
+/** The Logger engines write to, backed by the runner's workflow commands. */
+export function runnerLogger(): Logger {
+  return {
+    info: (message) => core.info(message),
+    debug: (message) => core.debug(message),
+    warning: (message, location) => core.warning(message, toAnnotation(location)),
+    error: (message, location) => core.error(message, toAnnotation(location)),
+    group: (title, fn) => core.group(title, fn),
+    mask: (secret) => maskSecret(secret),
+  };
+}
+
+function toAnnotation(location: { title?: string; file?: string; startLine?: number } | undefined) {
+  if (!location) return undefined;
+  return { title: location.title, file: location.file, startLine: location.startLine };
+}
+
+/** Sets one output. Every output an action sets goes through here (a test checks them against action.yml). */
+export function output(name: string, value: string | number | boolean): void {
+  core.setOutput(name, typeof value === 'string' ? value : String(value));
+}
+
+/** Inputs arrive in the runner's INPUT_* variables; this is the job's GitHub context the actions use. */
+export interface RunContext {
+  repository: string;
+  runId: string;
+  runAttempt: string;
+  sha: string;
+  serverUrl: string;
+  eventName: string;
+  /** The run's page, for "who applied this" records and links. */
+  runUrl: string;
+}
+
+export function runContext(env: NodeJS.ProcessEnv = process.env): RunContext {
+  const serverUrl = env.GITHUB_SERVER_URL ?? 'https://github.com';
+  const repository = env.GITHUB_REPOSITORY ?? 'local/unknown';
+  const runId = env.GITHUB_RUN_ID ?? '0';
+  return {
+    repository,
+    runId,
+    runAttempt: env.GITHUB_RUN_ATTEMPT ?? '1',
+    sha: env.GITHUB_SHA ?? '',
+    serverUrl,
+    eventName: env.GITHUB_EVENT_NAME ?? '',
+    runUrl: `${serverUrl}/${repository}/actions/runs/${runId}`,
+  };
+}

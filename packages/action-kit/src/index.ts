@@ -1,0 +1,7 @@
+// The runner-facing kit for actions/*: everything here may talk to the runner.
+// Engines import '@deploy-actions/action-kit/engine' instead.
+export * from './engine.js';
+export { secretForms } from './mask.js';
+export { maskSecret, runnerLogger, output, runContext, type RunContext } from './github.js';
+export { writeSummary, escapeHtml, type SummarySection } from './summary.js';
+export { run } from './run.js';

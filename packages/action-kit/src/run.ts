@@ -1,0 +1,26 @@
+import * as core from '@actions/core';
+import { UserError, describeError } from './errors.js';
+
+/**
+ * The one entry point of every action: runs `main` and turns anything thrown
+ * into a failed step with a clean message. A user error shows its message and
+ * hint (and an annotation at its file and line when it has one); anything else
+ * shows its type and message. The stack is printed only with RUNNER_DEBUG=1.
+ */
+export async function run(main: () => Promise<void>): Promise<void> {
+  try {
+    await main();
+  } catch (error) {
+    reportFailure(error);
+  }
+}
+
+function reportFailure(error: unknown): void {
+  if (error instanceof UserError && error.location?.file) {
+    core.error(error.message, { file: error.location.file, startLine: error.location.line });
+  }
+  if (process.env.RUNNER_DEBUG === '1' && error instanceof Error && error.stack) {
+    core.info(error.stack);
+  }
+  core.setFailed(describeError(error));
+}

@@ -1,0 +1,69 @@
+// npm run docs: regenerates the inputs and outputs tables in every action's
+// README.md from its action.yml (between the `<!-- inputs -->` / `<!-- outputs -->`
+// markers). A test fails when a README and its action.yml disagree.
+import { readFileSync, writeFileSync } from 'node:fs';
+import path from 'node:path';
+import { parse } from 'yaml';
+import { ROOT, actionNames } from './actions.mjs';
+
+const cell = (text) =>
+  String(text ?? '')
+    .replace(/\s*\n\s*/g, ' ')
+    .replace(/\|/g, '\\|')
+    .trim();
+
+export function inputsTable(metadata) {
+  const rows = Object.entries(metadata.inputs ?? {}).map(([name, spec]) => {
+    const fallback =
+      spec.default === undefined || spec.default === '' ? '' : `\`${cell(spec.default)}\``;
+    return `| \`${name}\` | ${spec.required ? 'yes' : 'no'} | ${fallback} | ${cell(spec.description)} |`;
+  });
+  return [
+    '| Input | Required | Default | Description |',
+    '| --- | --- | --- | --- |',
+    ...rows,
+  ].join('\n');
+}
+
+export function outputsTable(metadata) {
+  const rows = Object.entries(metadata.outputs ?? {}).map(
+    ([name, spec]) => `| \`${name}\` | ${cell(spec.description)} |`,
+  );
+  return ['| Output | Description |', '| --- | --- |', ...rows].join('\n');
+}
+
+export function replaceSection(readme, marker, content) {
+  const pattern = new RegExp(`(<!-- ${marker}:start -->\\n)[\\s\\S]*?(\\n<!-- ${marker}:end -->)`);
+  if (!pattern.test(readme))
+    throw new Error(`README has no <!-- ${marker}:start --> … <!-- ${marker}:end --> section`);
+  return readme.replace(pattern, `$1${content}$2`);
+}
+
+export function actionFiles(name) {
+  const dir = name === 'deploy' ? ROOT : path.join(ROOT, 'actions', name);
+  return {
+    metadata: path.join(dir, 'action.yml'),
+    readme: path.join(dir, name === 'deploy' ? 'actions/deploy/README.md' : 'README.md'),
+  };
+}
+
+export function renderReadme(readme, metadata) {
+  return replaceSection(
+    replaceSection(readme, 'inputs', inputsTable(metadata)),
+    'outputs',
+    outputsTable(metadata),
+  );
+}
+
+if (import.meta.url === `file://${process.argv[1]}`) {
+  for (const name of actionNames()) {
+    const files = actionFiles(name);
+    const metadata = parse(readFileSync(files.metadata, 'utf8'));
+    const readme = readFileSync(files.readme, 'utf8');
+    const updated = renderReadme(readme, metadata);
+    if (updated !== readme) {
+      writeFileSync(files.readme, updated);
+      console.log(`updated ${path.relative(ROOT, files.readme)}`);
+    }
+  }
+}
