@@ -13,13 +13,14 @@ const common = {
 
 export default {
   reporters: ['default', '<rootDir>/test/support/count-reporter.js'],
+  // End-to-end tests start daemons and run bundles; unit tests finish far sooner.
+  testTimeout: 120000,
   projects: [
     { ...common, displayName: 'unit', testMatch: ['<rootDir>/test/unit/**/*.test.ts'] },
     {
       ...common,
       displayName: 'e2e',
       testMatch: ['<rootDir>/test/e2e/**/*.test.ts'],
-      testTimeout: 120000,
     },
   ],
 };
