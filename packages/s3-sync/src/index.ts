@@ -1,0 +1,106 @@
+/**
+ * The engine of sync-s3-invalidate-cloudfront: content-hash diff, per-file
+ * headers, entry files last, deletes after the invalidation, minimal invalidation.
+ *
+ * How a deploy runs (syncToS3): validate options → hash source-dir → list the
+ * prefix and HeadObject the keys that also exist locally → plan (pure, see
+ * plan.ts) → upload non-entry files → upload entry files → invalidate and wait
+ * → delete stale objects. Decisions worth knowing:
+ * - Content identity is the SHA-256 stored on each object as x-amz-meta-sha256,
+ *   read with HeadObject: it survives multipart uploads and SSE-KMS (whose ETags
+ *   are no MD5), needs no manifest that could drift from the bucket, and sees
+ *   objects changed out of band. Objects without it (another tool's) are kept
+ *   when their ETag is a plain MD5 equal to the file's; otherwise uploaded once.
+ * - Header changes on identical bytes use CopyObject (REPLACE) onto the object.
+ * - Stale = under the prefix, matched by include/exclude, absent locally.
+ */
+export {
+  syncToS3,
+  type SyncOptions,
+  type SyncDeps,
+  type SyncReport,
+  type TransferRecord,
+} from './sync.js';
+export type {
+  Invalidator,
+  InvalidationMode,
+  LocalFile,
+  ListedObject,
+  ObjectDetails,
+  ObjectHeaders,
+} from './types.js';
+export {
+  readSyncInputs,
+  validateBucketName,
+  normalisePrefix,
+  normaliseOriginPath,
+  validateDistributionId,
+  INVALIDATION_MODES,
+  type SyncInputs,
+} from './inputs.js';
+export {
+  createS3Client,
+  s3ClientConfig,
+  customS3Endpoint,
+  useContentMd5ForDeleteObjects,
+  type S3ClientOptions,
+} from './client.js';
+export {
+  parseCacheControlRules,
+  parseContentTypeRules,
+  cacheControlProblem,
+  type HeaderRule,
+} from './rules.js';
+export {
+  contentTypeFor,
+  defaultCacheControl,
+  isContentHashed,
+  createHeaderPolicy,
+  DEFAULT_UPLOAD_LAST,
+  IMMUTABLE,
+  NO_CACHE,
+  type HeaderPolicy,
+} from './headers.js';
+export {
+  compileGlob,
+  compileGlobs,
+  createFileFilter,
+  splitGlobList,
+  validateGlob,
+  validateGlobs,
+  type FileFilter,
+  type PathMatcher,
+} from './globs.js';
+export { scanSourceDir, type ScanOptions } from './local.js';
+export { listObjects, describeObjects, SHA256_METADATA } from './remote.js';
+export {
+  planSync,
+  compareWithRemote,
+  type PlanInput,
+  type SyncPlan,
+  type PlannedUpload,
+  type PlannedMetadataUpdate,
+  type UploadReason,
+  type Verdict,
+} from './plan.js';
+export {
+  planInvalidation,
+  viewerPath,
+  viewerPathsForKey,
+  deploymentRoot,
+  collapsePaths,
+  encodePath,
+  CLOUDFRONT_MAX_PATHS,
+  CLOUDFRONT_MAX_WILDCARDS,
+  type InvalidationRequest,
+  type InvalidationPlan,
+} from './invalidation.js';
+export { DEFAULT_MULTIPART, MiB, partSizeFor, type MultipartSettings } from './transfer.js';
+export {
+  syncOutputs,
+  summarizeSync,
+  planLines,
+  planSummary,
+  formatBytes,
+  type SummaryBlock,
+} from './report.js';

@@ -1,0 +1,299 @@
+import { randomUUID } from 'node:crypto';
+import type { S3Client } from '@aws-sdk/client-s3';
+import {
+  InputError,
+  formatDuration,
+  systemClock,
+  type Clock,
+  type Logger,
+} from '@deploy-actions/action-kit/engine';
+import { compileGlobs, createFileFilter, validateGlobs, type FileFilter } from './globs.js';
+import { createHeaderPolicy } from './headers.js';
+import { validateBucketName, normaliseOriginPath, normalisePrefix } from './inputs.js';
+import { CLOUDFRONT_MAX_PATHS } from './invalidation.js';
+import { scanSourceDir } from './local.js';
+import {
+  objectKey,
+  planSync,
+  type PlannedMetadataUpdate,
+  type PlannedUpload,
+  type SyncPlan,
+} from './plan.js';
+import { forEachConcurrently } from './pool.js';
+import { describeObjects, listObjects } from './remote.js';
+import { formatBytes, planLines, planSummary } from './report.js';
+import type { HeaderRule } from './rules.js';
+import {
+  DEFAULT_MULTIPART,
+  deleteKeys,
+  updateMetadata,
+  uploadFile,
+  type MultipartSettings,
+  type TransferMethod,
+} from './transfer.js';
+import type { InvalidationMode, Invalidator } from './types.js';
+
+export interface SyncOptions {
+  sourceDir: string;
+  bucket: string;
+  /** Key prefix: '' (whole bucket) or `site/`; normalised again here. */
+  prefix: string;
+  include: string[];
+  exclude: string[];
+  /** Entry files, uploaded after every other file (DEFAULT_UPLOAD_LAST). */
+  uploadLast: string[];
+  /** User rules, tried before the single-page-app defaults. */
+  cacheControlRules: HeaderRule[];
+  contentTypeRules: HeaderRule[];
+  delete: boolean;
+  /** Above this many stale objects the sync fails before changing anything. */
+  maxDeletes: number;
+  invalidation: InvalidationMode;
+  invalidationMaxPaths: number;
+  /** The distribution origin's path for this bucket: '' or `/site`. */
+  originPath: string;
+  invalidationTimeoutMs: number;
+  concurrency: number;
+  dryRun: boolean;
+  multipart?: MultipartSettings;
+  /** Identifies this deploy's invalidation; a random one when absent. */
+  callerReference?: string;
+}
+
+export interface SyncDeps {
+  s3: S3Client;
+  /** Absent when no distribution is configured: nothing is invalidated. */
+  invalidator?: Invalidator;
+  logger: Logger;
+  clock?: Clock;
+}
+
+export interface TransferRecord {
+  key: string;
+  bytes: number;
+  ms: number;
+  method: TransferMethod;
+}
+
+export interface SyncReport {
+  dryRun: boolean;
+  /** `s3://bucket/prefix` */
+  target: string;
+  plan: SyncPlan;
+  /** In a dry run: what would have been done. */
+  uploaded: number;
+  metadataUpdated: number;
+  unchanged: number;
+  deleted: number;
+  bytesUploaded: number;
+  invalidationId: string | undefined;
+  invalidatedPaths: string[];
+  /** One per upload or header fix, in completion order. Empty in a dry run. */
+  transfers: TransferRecord[];
+  durationMs: number;
+}
+
+/**
+ * Deploys source-dir to s3://bucket/prefix so that a visitor never loads a page
+ * that references a missing asset: every non-entry file first, then the entry
+ * files, then the invalidation (waited for), and only then the deletion of
+ * stale objects. Everything that can be checked locally (inputs, the build
+ * output, max-deletes) is checked before the first write.
+ */
+export async function syncToS3(options: SyncOptions, deps: SyncDeps): Promise<SyncReport> {
+  const clock = deps.clock ?? systemClock;
+  const started = clock.now();
+  const settings = validateSyncOptions(options);
+  const filter = createFileFilter(options.include, options.exclude);
+  const plan = await makePlan(options, settings, filter, deps);
+  await logPlan(deps.logger, plan, options.dryRun);
+  const report = plannedReport(options, settings.prefix, plan);
+  if (options.dryRun) {
+    deps.logger.info('Dry run: nothing was changed.');
+    return { ...report, durationMs: clock.now() - started };
+  }
+  const transfers: TransferRecord[] = [];
+  const run: Run = { options, deps, clock, plan, multipart: settings.multipart, transfers };
+  await runPhase(run, 'Phase 1: files other than entry files', false);
+  await runPhase(run, 'Phase 2: entry files (upload-last)', true);
+  const invalidationId = await invalidate(run, plan.invalidationPaths);
+  if (plan.deletes.length > 0) {
+    await deps.logger.group(`Deleting ${plan.deletes.length} stale objects`, async () => {
+      await deleteKeys(deps.s3, options.bucket, plan.deletes);
+      for (const key of plan.deletes) deps.logger.info(`deleted ${key}`);
+    });
+  }
+  return { ...report, transfers, invalidationId, durationMs: clock.now() - started };
+}
+
+interface Settings {
+  prefix: string;
+  originPath: string;
+  multipart: MultipartSettings;
+}
+
+/** The checks the shell's input reading also makes, for callers that build options themselves. */
+function validateSyncOptions(options: SyncOptions): Settings {
+  validateBucketName(options.bucket);
+  validateGlobs('include', options.include);
+  validateGlobs('exclude', options.exclude);
+  validateGlobs('upload-last', options.uploadLast);
+  assertWholeNumber('concurrency', options.concurrency, 1, 64);
+  assertWholeNumber('max-deletes', options.maxDeletes, 0, Number.MAX_SAFE_INTEGER);
+  assertWholeNumber(
+    'invalidation-max-paths',
+    options.invalidationMaxPaths,
+    1,
+    CLOUDFRONT_MAX_PATHS,
+  );
+  return {
+    prefix: normalisePrefix(options.prefix),
+    originPath: normaliseOriginPath(options.originPath),
+    multipart: options.multipart ?? DEFAULT_MULTIPART,
+  };
+}
+
+function assertWholeNumber(input: string, value: number, min: number, max: number): void {
+  if (!Number.isSafeInteger(value) || value < min || value > max) {
+    throw new InputError(input, String(value), `a whole number from ${min} to ${max}`);
+  }
+}
+
+async function makePlan(
+  options: SyncOptions,
+  settings: Settings,
+  filter: FileFilter,
+  deps: SyncDeps,
+): Promise<SyncPlan> {
+  const { logger, s3 } = deps;
+  const files = await logger.group(`Hashing the files in ${options.sourceDir}`, async () => {
+    const found = await scanSourceDir({
+      sourceDir: options.sourceDir,
+      filter,
+      concurrency: options.concurrency,
+    });
+    const bytes = found.reduce((sum, file) => sum + file.size, 0);
+    logger.info(`${found.length} files, ${formatBytes(bytes)}`);
+    return found;
+  });
+  const target = `s3://${options.bucket}/${settings.prefix}`;
+  const { listed, details } = await logger.group(`Comparing with ${target}`, async () => {
+    const listedObjects = await listObjects(s3, options.bucket, settings.prefix);
+    const localKeys = new Set(files.map((file) => objectKey(settings.prefix, file.relPath)));
+    const toDescribe = [...listedObjects.keys()].filter((key) => localKeys.has(key));
+    logger.info(
+      `${listedObjects.size} objects under the prefix; reading ${toDescribe.length} headers`,
+    );
+    const described = await describeObjects(s3, options.bucket, toDescribe, options.concurrency);
+    return { listed: listedObjects, details: described };
+  });
+  return planSync({
+    bucket: options.bucket,
+    prefix: settings.prefix,
+    files,
+    listed,
+    details,
+    headers: createHeaderPolicy({
+      cacheControl: options.cacheControlRules,
+      contentType: options.contentTypeRules,
+    }),
+    isEntry: compileGlobs(options.uploadLast, { dot: true }),
+    inScope: filter.selects,
+    delete: options.delete,
+    maxDeletes: options.maxDeletes,
+    invalidation: {
+      mode: deps.invalidator === undefined ? 'none' : options.invalidation,
+      originPath: settings.originPath,
+      maxPaths: options.invalidationMaxPaths,
+    },
+  });
+}
+
+async function logPlan(logger: Logger, plan: SyncPlan, dryRun: boolean): Promise<void> {
+  for (const warning of plan.warnings) logger.warning(warning);
+  logger.info(`${dryRun ? 'Plan (dry run)' : 'Plan'}: ${planSummary(plan)}`);
+  const lines = planLines(plan);
+  if (dryRun && lines.length > 0) {
+    await logger.group('What would change', async () => lines.forEach((line) => logger.info(line)));
+  }
+}
+
+interface Run {
+  options: SyncOptions;
+  deps: SyncDeps;
+  clock: Clock;
+  plan: SyncPlan;
+  multipart: MultipartSettings;
+  transfers: TransferRecord[];
+}
+
+type Work =
+  { kind: 'upload'; item: PlannedUpload } | { kind: 'metadata'; item: PlannedMetadataUpdate };
+
+/** The uploads and header fixes of one phase, `concurrency` at a time; returns when all ended. */
+async function runPhase(run: Run, title: string, entry: boolean): Promise<void> {
+  const work: Work[] = [
+    ...run.plan.uploads
+      .filter((item) => item.entry === entry)
+      .map((item) => ({ kind: 'upload' as const, item })),
+    ...run.plan.metadataUpdates
+      .filter((item) => item.entry === entry)
+      .map((item) => ({ kind: 'metadata' as const, item })),
+  ];
+  if (work.length === 0) return;
+  await run.deps.logger.group(`${title} (${work.length})`, () =>
+    forEachConcurrently(work, run.options.concurrency, (next) => transfer(run, next)),
+  );
+}
+
+async function transfer(run: Run, work: Work): Promise<void> {
+  const { s3, logger } = run.deps;
+  const started = run.clock.now();
+  const { key, file } = work.item;
+  if (work.kind === 'upload') {
+    const method = await uploadFile(s3, run.options.bucket, work.item, run.multipart);
+    const ms = run.clock.now() - started;
+    run.transfers.push({ key, bytes: file.size, ms, method });
+    const how = method === 'multipart' ? ', multipart' : '';
+    logger.info(
+      `uploaded ${key} (${formatBytes(file.size)}, ${work.item.reason}${how}) in ${formatDuration(ms)}`,
+    );
+  } else {
+    await updateMetadata(s3, run.options.bucket, work.item);
+    run.transfers.push({ key, bytes: 0, ms: run.clock.now() - started, method: 'copy' });
+    logger.info(`updated the headers of ${key}: ${work.item.changes.join('; ')}`);
+  }
+}
+
+async function invalidate(run: Run, paths: readonly string[]): Promise<string | undefined> {
+  const invalidator = run.deps.invalidator;
+  if (invalidator === undefined || paths.length === 0) return undefined;
+  const { logger } = run.deps;
+  const reference = run.options.callerReference ?? `deploy-actions-s3-sync-${randomUUID()}`;
+  return logger.group(`Invalidating ${paths.length} CloudFront paths`, async () => {
+    const id = await invalidator.create(paths, reference);
+    const started = run.clock.now();
+    logger.info(`Invalidation ${id} created; waiting for it to complete`);
+    await invalidator.wait(id, run.options.invalidationTimeoutMs);
+    logger.info(`Invalidation ${id} completed in ${formatDuration(run.clock.now() - started)}`);
+    return id;
+  });
+}
+
+/** The report as the plan predicts it; a real run adds what it measured. */
+function plannedReport(options: SyncOptions, prefix: string, plan: SyncPlan): SyncReport {
+  return {
+    dryRun: options.dryRun,
+    target: `s3://${options.bucket}/${prefix}`,
+    plan,
+    uploaded: plan.uploads.length,
+    metadataUpdated: plan.metadataUpdates.length,
+    unchanged: plan.unchanged.length,
+    deleted: plan.deletes.length,
+    bytesUploaded: plan.uploads.reduce((sum, upload) => sum + upload.file.size, 0),
+    invalidationId: undefined,
+    invalidatedPaths: plan.invalidationPaths,
+    transfers: [],
+    durationMs: 0,
+  };
+}
