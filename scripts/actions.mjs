@@ -25,7 +25,18 @@ export async function bundleAction(name, outDir) {
   const entry = path.join(ROOT, 'actions', name, 'src/index.ts');
   await run(
     ncc,
-    ['build', entry, '--out', outDir, '--license', 'licenses.txt', '--quiet', '--target', 'es2022'],
+    [
+      'build',
+      entry,
+      '--out',
+      outDir,
+      '--license',
+      'licenses.txt',
+      '--quiet',
+      '--target',
+      'es2022',
+      '--transpile-only',
+    ],
     {
       cwd: path.join(ROOT, 'actions', name),
       maxBuffer: 32 * 1024 * 1024,

@@ -33,10 +33,13 @@ export function outputsTable(metadata) {
 }
 
 export function replaceSection(readme, marker, content) {
-  const pattern = new RegExp(`(<!-- ${marker}:start -->\\n)[\\s\\S]*?(\\n<!-- ${marker}:end -->)`);
+  const pattern = new RegExp(`<!-- ${marker}:start -->[\\s\\S]*?<!-- ${marker}:end -->`);
   if (!pattern.test(readme))
     throw new Error(`README has no <!-- ${marker}:start --> … <!-- ${marker}:end --> section`);
-  return readme.replace(pattern, `$1${content}$2`);
+  return readme.replace(
+    pattern,
+    () => `<!-- ${marker}:start -->\n${content}\n<!-- ${marker}:end -->`,
+  );
 }
 
 export function actionFiles(name) {

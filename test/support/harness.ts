@@ -6,7 +6,7 @@
  * see, and fails the test if any value the action masked appears elsewhere in
  * its log or summary.
  */
-import { execFile } from 'node:child_process';
+import { spawn } from 'node:child_process';
 import { existsSync } from 'node:fs';
 import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
@@ -244,7 +244,7 @@ function spawnBundle(
 ): Promise<ChildResult> {
   return new Promise((resolve) => {
     const chunks: Buffer[] = [];
-    const child = execFile(node24Path(), [bundle], { env, cwd, maxBuffer: 64 * 1024 * 1024 });
+    const child = spawn(node24Path(), [bundle], { env, cwd, stdio: ['ignore', 'pipe', 'pipe'] });
     const timer = setTimeout(() => child.kill('SIGTERM'), timeoutMs);
     child.stdout?.on('data', (c: Buffer) => chunks.push(c));
     child.stderr?.on('data', (c: Buffer) => chunks.push(c));
@@ -308,14 +308,19 @@ function parseMasks(log: string): string[] {
     .map((line) => unescapeCommandData(line.slice('::add-mask::'.length)));
 }
 
+/** The log as a reader of the job would see it, without the add-mask commands themselves. */
+export function visibleLog(run: Pick<ActionRun, 'log'>): string {
+  return run.log
+    .split('\n')
+    .filter((line) => !line.startsWith('::add-mask::'))
+    .join('\n');
+}
+
 /** The strict version of the runner's masking: a masked value must never be printed at all. */
 export function assertNoMaskedValueLeaked(
   run: Pick<ActionRun, 'log' | 'summary' | 'masked'>,
 ): void {
-  const visible = run.log
-    .split('\n')
-    .filter((line) => !line.startsWith('::add-mask::'))
-    .join('\n');
+  const visible = visibleLog(run);
   for (const secret of run.masked) {
     if (secret.length < 4) continue; // the runner itself ignores trivially short masks
     for (const [where, text] of [

@@ -15,3 +15,4 @@ export {
   FakeClock,
 } from './poll.js';
 export { Inputs, runnerInputSource, splitList, type InputSource } from './inputs.js';
+export { runProcess, type RunProcess, type ProcessOptions, type ProcessResult } from './process.js';

@@ -56,3 +56,8 @@ export function runContext(env: NodeJS.ProcessEnv = process.env): RunContext {
     runUrl: `${serverUrl}/${repository}/actions/runs/${runId}`,
   };
 }
+
+/** Asks GitHub for an OIDC token for `audience` (needs `permissions: id-token: write`). */
+export function githubIdToken(audience: string): Promise<string> {
+  return core.getIDToken(audience);
+}

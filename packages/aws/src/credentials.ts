@@ -154,6 +154,12 @@ function explainAssumeRoleFailure(error: unknown, options: RoleOptions, token: s
       hint: `Check that the account has the OIDC provider token.actions.githubusercontent.com with audience "${OIDC_AUDIENCE}".`,
     });
   }
+  if (code === 'ExpiredTokenException' || code === 'ExpiredToken') {
+    return new UserError(`STS says GitHub's OIDC token had expired when it arrived: ${message}`, {
+      cause: error,
+      hint: "The token lives 5 minutes: check the runner's clock, or a slow network between the runner and STS.",
+    });
+  }
   if (code === 'ValidationError') {
     return new UserError(`STS refused the request: ${message}`, {
       cause: error,

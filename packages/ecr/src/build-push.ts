@@ -1,0 +1,306 @@
+import { readFile } from 'node:fs/promises';
+import path from 'node:path';
+import { GetAuthorizationTokenCommand, type ECRClient } from '@aws-sdk/client-ecr';
+import {
+  UserError,
+  formatDuration,
+  type Clock,
+  type Logger,
+  type RunProcess,
+} from '@deploy-actions/action-kit/engine';
+import { callAws } from '@deploy-actions/aws';
+import {
+  buildCommand,
+  buildxMissingError,
+  buildxRequirements,
+  type BuildOptions,
+} from './build-plan.js';
+import {
+  assertDockerAvailable,
+  dockerLogin,
+  hasBuildx,
+  openDockerSession,
+  type DockerSession,
+} from './docker.js';
+import { addTags, findImageByTag, type ImageLocation } from './images.js';
+import { digestReference, tagReference, type RepositoryTarget } from './reference.js';
+import { ensureRepository, type RepositorySettings, type RepositoryState } from './repository.js';
+import { waitForScan, type ScanOptions, type ScanOutcome } from './scan.js';
+
+export type BuildInputs = Omit<
+  BuildOptions,
+  'tagReferences' | 'push' | 'repositoryUri' | 'metadataFile'
+>;
+
+export interface BuildPushOptions {
+  repository: RepositoryTarget;
+  repositorySettings: RepositorySettings;
+  /** The commit the image is built from: always a tag. */
+  sha: string;
+  /** Tags beyond the commit SHA. */
+  extraTags: readonly string[];
+  build: BuildInputs;
+  push: boolean;
+  skipIfExists: boolean;
+  scan: ({ mode: 'wait' } & ScanOptions) | { mode: 'off' };
+  /** RUNNER_TEMP: the private docker config and build metadata live here. */
+  tempDir: string;
+}
+
+export interface BuildPushDeps {
+  ecr: ECRClient;
+  runProcess: RunProcess;
+  logger: Logger;
+  region: string;
+  env?: NodeJS.ProcessEnv;
+  clock?: Clock;
+}
+
+export interface BuildPushResult {
+  repository: RepositoryState;
+  registry: string;
+  /** repositoryUri@sha256:… (empty when nothing was pushed). */
+  image: string;
+  imageTagUri: string;
+  digest: string;
+  tags: string[];
+  /** True when the commit's image already existed and no build ran. */
+  skipped: boolean;
+  /** Tags added by manifest copy to an existing image. */
+  addedTags: string[];
+  builder: 'buildx' | 'classic' | undefined;
+  buildMs: number;
+  scan: ScanOutcome | undefined;
+}
+
+export async function buildAndPush(
+  options: BuildPushOptions,
+  deps: BuildPushDeps,
+): Promise<BuildPushResult> {
+  await assertBuildxWhenNeeded(options.build, deps);
+  const repository = await ensureRepository(
+    deps.ecr,
+    options.repository,
+    options.repositorySettings,
+    deps,
+  );
+  const where: ImageLocation = {
+    repositoryName: repository.name,
+    registryId: repository.registryId,
+    region: deps.region,
+    repositoryArn: repository.arn,
+  };
+  const tags = [options.sha, ...options.extraTags.filter((t) => t !== options.sha)];
+  const registry = repository.uri.slice(0, repository.uri.indexOf('/'));
+  const base = {
+    repository,
+    registry,
+    imageTagUri: tagReference(repository.uri, options.sha),
+    tags,
+  };
+
+  if (options.skipIfExists && options.push) {
+    const existing = await findImageByTag(deps.ecr, where, options.sha);
+    if (existing?.imageDigest) {
+      deps.logger.info(
+        `${base.imageTagUri} already exists (${existing.imageDigest}): skipping the build.`,
+      );
+      const missing = options.extraTags.filter(
+        (t) => t !== options.sha && !(existing.imageTags ?? []).includes(t),
+      );
+      const addedTags = await addTags(
+        deps.ecr,
+        where,
+        { digest: existing.imageDigest },
+        missing,
+        deps.logger,
+      );
+      const scan = await scanGate(options, deps, where, existing.imageDigest);
+      return {
+        ...base,
+        image: digestReference(repository.uri, existing.imageDigest),
+        digest: existing.imageDigest,
+        skipped: true,
+        addedTags,
+        builder: undefined,
+        buildMs: 0,
+        scan,
+      };
+    }
+  }
+
+  const docker = await openDockerSession(options.tempDir, deps.env);
+  try {
+    const built = await buildWithDocker(options, deps, docker, repository, tags);
+    if (!options.push) {
+      return {
+        ...base,
+        image: '',
+        digest: '',
+        skipped: false,
+        addedTags: [],
+        builder: built.builder,
+        buildMs: built.ms,
+        scan: undefined,
+      };
+    }
+    const pushed = await findImageByTag(deps.ecr, where, options.sha);
+    if (!pushed?.imageDigest) {
+      throw new UserError(`The push finished but ECR does not list ${base.imageTagUri}.`, {
+        hint: "Check the registry the repository URI points to and the role's ecr:DescribeImages permission.",
+      });
+    }
+    if (built.reportedDigest && built.reportedDigest !== pushed.imageDigest) {
+      deps.logger.warning(
+        `The builder reported ${built.reportedDigest} but ECR reports ${pushed.imageDigest}; using ECR's.`,
+      );
+    }
+    const scan = await scanGate(options, deps, where, pushed.imageDigest);
+    return {
+      ...base,
+      image: digestReference(repository.uri, pushed.imageDigest),
+      digest: pushed.imageDigest,
+      skipped: false,
+      addedTags: [],
+      builder: built.builder,
+      buildMs: built.ms,
+      scan,
+    };
+  } finally {
+    await docker.close();
+  }
+}
+
+async function buildWithDocker(
+  options: BuildPushOptions,
+  deps: BuildPushDeps,
+  docker: DockerSession,
+  repository: RepositoryState,
+  tags: string[],
+): Promise<{ builder: 'buildx' | 'classic'; ms: number; reportedDigest: string | undefined }> {
+  await assertDockerAvailable(docker, deps.runProcess);
+  if (options.push) await loginToEcr(deps, docker, repository);
+  const buildx = await hasBuildx(docker.env, deps.runProcess);
+  const metadataFile = path.join(docker.configDir, 'build-metadata.json');
+  const command = buildCommand(
+    {
+      ...options.build,
+      tagReferences: tags.map((t) => tagReference(repository.uri, t)),
+      push: options.push,
+      repositoryUri: repository.uri,
+      metadataFile,
+    },
+    buildx,
+  );
+  const started = (deps.clock ?? { now: Date.now }).now();
+  await runDocker(
+    deps,
+    docker,
+    command.args,
+    command.env,
+    `docker ${command.builder === 'buildx' ? 'buildx build' : 'build (classic builder)'}`,
+  );
+  if (command.builder === 'classic' && options.push) {
+    for (const tag of tags) {
+      await runDocker(
+        deps,
+        docker,
+        ['push', tagReference(repository.uri, tag)],
+        {},
+        `docker push ${tag}`,
+      );
+    }
+  }
+  const ms = (deps.clock ?? { now: Date.now }).now() - started;
+  deps.logger.info(
+    `Built${options.push ? ' and pushed' : ''} in ${formatDuration(ms)} with the ${command.builder} builder.`,
+  );
+  return {
+    builder: command.builder,
+    ms,
+    reportedDigest: buildx ? await readMetadataDigest(metadataFile) : undefined,
+  };
+}
+
+async function loginToEcr(
+  deps: BuildPushDeps,
+  docker: DockerSession,
+  repository: RepositoryState,
+): Promise<void> {
+  const response = await callAws(
+    { action: 'ecr:GetAuthorizationToken', resource: '*', region: deps.region },
+    () => deps.ecr.send(new GetAuthorizationTokenCommand({ registryIds: [repository.registryId] })),
+  );
+  const data = response.authorizationData?.[0];
+  if (!data?.authorizationToken) throw new UserError('ECR returned no authorization token.');
+  const decoded = Buffer.from(data.authorizationToken, 'base64').toString('utf8');
+  deps.logger.mask(data.authorizationToken);
+  const colon = decoded.indexOf(':');
+  const username = decoded.slice(0, colon);
+  const password = decoded.slice(colon + 1);
+  deps.logger.mask(password);
+  const host = repository.uri.slice(0, repository.uri.indexOf('/'));
+  await dockerLogin(docker, host, username, password, deps);
+}
+
+async function runDocker(
+  deps: BuildPushDeps,
+  docker: DockerSession,
+  args: string[],
+  env: Record<string, string>,
+  title: string,
+) {
+  const result = await deps.logger.group(title, () =>
+    deps.runProcess('docker', args, {
+      env: { ...docker.env, ...env },
+      onLine: (line) => deps.logger.info(line),
+      keepLines: 25,
+    }),
+  );
+  if (result.exitCode !== 0) {
+    const tail = result.tail.filter((l) => l.trim() !== '').slice(-15);
+    deps.logger.error(tail.join('\n'), { title: `${title} failed (exit ${result.exitCode})` });
+    throw new UserError(
+      `${title} failed with exit code ${result.exitCode}: ${tail.slice(-1)[0] ?? 'no output'}`,
+      {
+        hint: 'The last lines of its output are in the error annotation above.',
+      },
+    );
+  }
+}
+
+async function readMetadataDigest(file: string): Promise<string | undefined> {
+  try {
+    const metadata = JSON.parse(await readFile(file, 'utf8')) as Record<string, unknown>;
+    const digest = metadata['containerimage.digest'];
+    return typeof digest === 'string' ? digest : undefined;
+  } catch {
+    return undefined;
+  }
+}
+
+async function scanGate(
+  options: BuildPushOptions,
+  deps: BuildPushDeps,
+  where: ImageLocation,
+  digest: string,
+) {
+  if (options.scan.mode === 'off') return undefined;
+  return deps.logger.group('image scan', () =>
+    waitForScan(deps.ecr, where, digest, options.scan as ScanOptions, {
+      logger: deps.logger,
+      clock: deps.clock,
+    }),
+  );
+}
+
+/** Fails before any AWS call when the inputs need buildx and the runner has none. */
+export async function assertBuildxWhenNeeded(
+  build: BuildInputs,
+  deps: Pick<BuildPushDeps, 'env' | 'runProcess'>,
+): Promise<void> {
+  const needs = buildxRequirements(build);
+  if (needs.length === 0) return;
+  const env = deps.env ?? process.env;
+  if (!(await hasBuildx(env, deps.runProcess))) throw buildxMissingError(needs);
+}

@@ -1,0 +1,43 @@
+export {
+  parseRepository,
+  validateTag,
+  digestReference,
+  tagReference,
+  type RepositoryTarget,
+} from './reference.js';
+export { commitSha, imageTags } from './tags.js';
+export {
+  buildCommand,
+  secretEnvName,
+  type BuildOptions,
+  type BuildCommand,
+  type CacheMode,
+} from './build-plan.js';
+export {
+  ensureRepository,
+  lifecyclePolicy,
+  createRequest,
+  type RepositorySettings,
+  type RepositoryState,
+} from './repository.js';
+export { addTags, findImageByTag, type ImageLocation } from './images.js';
+export {
+  waitForScan,
+  judge,
+  isBlocking,
+  SEVERITIES,
+  type Severity,
+  type FailOn,
+  type Finding,
+  type ScanOptions,
+  type ScanOutcome,
+} from './scan.js';
+export { openDockerSession, hasBuildx, type DockerSession } from './docker.js';
+export {
+  assertBuildxWhenNeeded,
+  buildAndPush,
+  type BuildPushOptions,
+  type BuildPushDeps,
+  type BuildPushResult,
+  type BuildInputs,
+} from './build-push.js';
