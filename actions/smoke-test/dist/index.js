@@ -40673,13 +40673,18 @@ async function run(main) {
     }
 }
 function reportFailure(error) {
-    if (error instanceof UserError && error.location?.file) {
-        core_error(error.message, { file: error.location.file, startLine: error.location.line });
-    }
     if (process.env.RUNNER_DEBUG === '1' && error instanceof Error && error.stack) {
         info(error.stack);
     }
-    setFailed(describeError(error));
+    const message = describeError(error);
+    const location = error instanceof UserError ? error.location : undefined;
+    if (location?.file) {
+        // One annotation, at the place to fix (setFailed would add a second, unlocated one).
+        core_error(message, { file: location.file, startLine: location.line });
+        process.exitCode = ExitCode.Failure;
+        return;
+    }
+    setFailed(message);
 }
 
 ;// CONCATENATED MODULE: ../../packages/action-kit/src/index.ts

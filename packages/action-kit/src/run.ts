@@ -16,11 +16,16 @@ export async function run(main: () => Promise<void>): Promise<void> {
 }
 
 function reportFailure(error: unknown): void {
-  if (error instanceof UserError && error.location?.file) {
-    core.error(error.message, { file: error.location.file, startLine: error.location.line });
-  }
   if (process.env.RUNNER_DEBUG === '1' && error instanceof Error && error.stack) {
     core.info(error.stack);
   }
-  core.setFailed(describeError(error));
+  const message = describeError(error);
+  const location = error instanceof UserError ? error.location : undefined;
+  if (location?.file) {
+    // One annotation, at the place to fix (setFailed would add a second, unlocated one).
+    core.error(message, { file: location.file, startLine: location.line });
+    process.exitCode = core.ExitCode.Failure;
+    return;
+  }
+  core.setFailed(message);
 }
