@@ -10,6 +10,7 @@ import {
   rmSync,
   writeFileSync,
 } from 'node:fs';
+import { execFileSync } from 'node:child_process';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { startAwsEnvironment, type AwsTestEnvironment } from '../support/aws-env.js';
@@ -333,5 +334,62 @@ test('a build secret is masked and never printed', async () => {
   expect(run.masked).toContain(secret);
   expect(run.log).toMatch(/build-secrets needs docker buildx/);
   expect(visibleLog(run)).not.toContain(secret);
+  expect(run.requests).toEqual([]);
+});
+
+test('push: false builds and tags locally with no credentials, no region and no AWS call', async () => {
+  rmSync(dockerCalls, { force: true });
+  const tokens = aws.oidc.tokensIssued;
+  const sha = 'bbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbb2';
+  const run = await runAction({
+    action: 'build-push-ecr',
+    inputs: {
+      repository: 'team/pr-check',
+      context: buildContext('pr'),
+      push: 'false',
+      tags: 'pr-7',
+    },
+    oidc: aws.oidc,
+    simulator: aws.simulator,
+    github: { sha },
+    env: {
+      DOCKER_HOST: docker.host,
+      PATH: `${path.dirname(dockerCalls)}:${process.env.PATH}`,
+      AWS_REGION: '',
+      AWS_DEFAULT_REGION: '',
+    },
+  });
+  expect(run.exitCode).toBe(0);
+  expect(run.requests).toEqual([]);
+  expect(aws.oidc.tokensIssued).toBe(tokens);
+  expect(run.outputs).toMatchObject({
+    image: '',
+    digest: '',
+    'image-tag-uri': `team/pr-check:${sha}`,
+    tags: `${sha},pr-7`,
+    skipped: 'false',
+  });
+  const calls = dockerInvocations();
+  expect(calls.some((c) => c.startsWith('build '))).toBe(true);
+  expect(calls.filter((c) => /^(login|push)\b/.test(c))).toEqual([]);
+  const inspect = execFileSync(
+    'docker',
+    ['image', 'inspect', '--format', '{{json .RepoTags}}', `team/pr-check:${sha}`],
+    { env: { ...process.env, DOCKER_HOST: docker.host }, encoding: 'utf8' },
+  );
+  expect(JSON.parse(inspect)).toEqual(
+    expect.arrayContaining([`team/pr-check:${sha}`, 'team/pr-check:pr-7']),
+  );
+});
+
+test('cache: registry with push: false is refused before anything runs', async () => {
+  const run = await buildPush({
+    repository: 'team/api',
+    context: buildContext('api'),
+    push: 'false',
+    cache: 'registry',
+  });
+  expect(run.exitCode).toBe(1);
+  expect(run.log).toMatch(/Input 'cache': got "registry", expected gha or none when push is false/);
   expect(run.requests).toEqual([]);
 });

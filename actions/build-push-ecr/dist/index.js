@@ -70949,6 +70949,7 @@ async function assertDockerAvailable(session, runProcess) {
 
 
 
+/** push: true — everything: repository, skip-if-exists, build, push, digest, scan gate. */
 async function buildAndPush(options, deps) {
     await assertBuildxWhenNeeded(options.build, deps);
     const repository = await ensureRepository(deps.ecr, options.repository, options.repositorySettings, deps);
@@ -70961,12 +70962,13 @@ async function buildAndPush(options, deps) {
     const tags = [options.sha, ...options.extraTags.filter((t) => t !== options.sha)];
     const registry = repository.uri.slice(0, repository.uri.indexOf('/'));
     const base = {
-        repository,
+        repositoryUri: repository.uri,
+        repositoryCreated: repository.created,
         registry,
         imageTagUri: tagReference(repository.uri, options.sha),
         tags,
     };
-    if (options.skipIfExists && options.push) {
+    if (options.skipIfExists) {
         const existing = await findImageByTag(deps.ecr, where, options.sha);
         if (existing?.imageDigest) {
             deps.logger.info(`${base.imageTagUri} already exists (${existing.imageDigest}): skipping the build.`);
@@ -70987,19 +70989,9 @@ async function buildAndPush(options, deps) {
     }
     const docker = await openDockerSession(options.tempDir, deps.env);
     try {
-        const built = await buildWithDocker(options, deps, docker, repository, tags);
-        if (!options.push) {
-            return {
-                ...base,
-                image: '',
-                digest: '',
-                skipped: false,
-                addedTags: [],
-                builder: built.builder,
-                buildMs: built.ms,
-                scan: undefined,
-            };
-        }
+        await assertDockerAvailable(docker, deps.runProcess);
+        await loginToEcr(deps, docker, repository);
+        const built = await buildWithDocker(options, deps, docker, repository.uri, tags);
         const pushed = await findImageByTag(deps.ecr, where, options.sha);
         if (!pushed?.imageDigest) {
             throw new UserError(`The push finished but ECR does not list ${base.imageTagUri}.`, {
@@ -71025,24 +71017,53 @@ async function buildAndPush(options, deps) {
         await docker.close();
     }
 }
-async function buildWithDocker(options, deps, docker, repository, tags) {
-    await assertDockerAvailable(docker, deps.runProcess);
-    if (options.push)
-        await loginToEcr(deps, docker, repository);
+/**
+ * push: false — build and tag locally, with no AWS call at all (no credentials
+ * needed): the way to check that a pull request still builds.
+ */
+async function buildOnly(options, deps) {
+    await assertBuildxWhenNeeded(options.build, deps);
+    const target = options.repository;
+    const localName = target.registryHost ? `${target.registryHost}/${target.name}` : target.name;
+    const tags = [options.sha, ...options.extraTags.filter((t) => t !== options.sha)];
+    const docker = await openDockerSession(options.tempDir, deps.env);
+    try {
+        await assertDockerAvailable(docker, deps.runProcess);
+        const built = await buildWithDocker({ ...options, push: false }, deps, docker, localName, tags);
+        return {
+            repositoryUri: localName,
+            repositoryCreated: false,
+            registry: '',
+            image: '',
+            imageTagUri: tagReference(localName, options.sha),
+            digest: '',
+            tags,
+            skipped: false,
+            addedTags: [],
+            builder: built.builder,
+            buildMs: built.ms,
+            scan: undefined,
+        };
+    }
+    finally {
+        await docker.close();
+    }
+}
+async function buildWithDocker(options, deps, docker, repositoryUri, tags) {
     const buildx = await hasBuildx(docker.env, deps.runProcess);
     const metadataFile = external_node_path_default().join(docker.configDir, 'build-metadata.json');
     const command = buildCommand({
         ...options.build,
-        tagReferences: tags.map((t) => tagReference(repository.uri, t)),
+        tagReferences: tags.map((t) => tagReference(repositoryUri, t)),
         push: options.push,
-        repositoryUri: repository.uri,
+        repositoryUri,
         metadataFile,
     }, buildx);
     const started = (deps.clock ?? { now: Date.now }).now();
     await runDocker(deps, docker, command.args, command.env, `docker ${command.builder === 'buildx' ? 'buildx build' : 'build (classic builder)'}`);
     if (command.builder === 'classic' && options.push) {
         for (const tag of tags) {
-            await runDocker(deps, docker, ['push', tagReference(repository.uri, tag)], {}, `docker push ${tag}`);
+            await runDocker(deps, docker, ['push', tagReference(repositoryUri, tag)], {}, `docker push ${tag}`);
         }
     }
     const ms = (deps.clock ?? { now: Date.now }).now() - started;
@@ -71136,8 +71157,10 @@ const PLATFORM = /^[a-z0-9]+\/[a-z0-9_]+(\/[a-z0-9]+)?$/;
 /** Reads and validates every input before anything touches AWS or docker. */
 function getInputs(inputs, env = process.env) {
     const repository = parseRepository(inputs.required('repository'));
-    const aws = readAwsInputs(inputs, env);
-    if (repository.region && repository.region !== aws.region) {
+    const push = inputs.boolean('push', true);
+    // A build-only run makes no AWS call, so it must not demand a region.
+    const aws = readAwsInputs(inputs, push ? env : { ...env, AWS_REGION: env.AWS_REGION || 'us-east-1' });
+    if (push && repository.region && repository.region !== aws.region) {
         throw new InputError('repository', inputs.required('repository'), `a repository in ${aws.region} (the aws-region), or aws-region: ${repository.region}`);
     }
     const context = inputs.string('context', '.');
@@ -71168,14 +71191,21 @@ function getInputs(inputs, env = process.env) {
                 target: inputs.optional('target'),
                 labels: inputs.map('labels'),
                 platforms: readPlatforms(inputs),
-                cache: inputs.choice('cache', ['none', 'registry', 'gha'], 'none'),
+                cache: readCache(inputs, push),
                 provenance: inputs.boolean('provenance', false),
             },
-            push: inputs.boolean('push', true),
+            push,
             skipIfExists: inputs.boolean('skip-if-exists', true),
             scan: scanMode === 'off' ? { mode: 'off' } : { mode: 'wait', ...scan },
         },
     };
+}
+function readCache(inputs, push) {
+    const cache = inputs.choice('cache', ['none', 'registry', 'gha'], 'none');
+    if (cache === 'registry' && !push) {
+        throw new InputError('cache', cache, 'gha or none when push is false (the registry cache lives in ECR, and a build-only run signs in to nothing)');
+    }
+    return cache;
 }
 function readRepositorySettings(inputs) {
     const tagMutability = inputs.choice('tag-mutability', MUTABILITY, 'IMMUTABLE');
@@ -71241,7 +71271,7 @@ function summarySections(result) {
                 ['', ''],
                 ['Image', result.image || '(not pushed)'],
                 ['Tags', result.tags.join(', ')],
-                ['Repository', `${result.repository.uri}${result.repository.created ? ' (created)' : ''}`],
+                ['Repository', `${result.repositoryUri}${result.repositoryCreated ? ' (created)' : ''}`],
                 [
                     'Build',
                     result.skipped
@@ -71303,20 +71333,26 @@ async function main() {
         throw new UserError(`Input 'context': the folder ${context} does not exist.`);
     const labels = new Map([...ociLabels(sha, process.env, new Date()), ...options.build.labels]);
     await assertBuildxWhenNeeded(options.build, { runProcess: runProcess });
+    const buildOptions = {
+        ...options,
+        sha,
+        build: { ...options.build, context, labels },
+        tempDir: process.env.RUNNER_TEMP ?? (0,external_node_os_.tmpdir)(),
+    };
+    const result = options.push
+        ? await pushToEcr(aws, buildOptions, logger)
+        : await buildOnly(buildOptions, { runProcess: runProcess, logger });
+    setOutputs(result);
+    await writeSummary(summarySections(result));
+    failOnBlockingFindings(result, options.scan, logger);
+}
+async function pushToEcr(aws, options, logger) {
     const session = await openAwsSession(aws, 'build-push-ecr', {
         getIdToken: githubIdToken,
         logger,
     });
     const ecr = createClient(dist_cjs/* ECRClient */.S70, session);
-    const result = await buildAndPush({
-        ...options,
-        sha,
-        build: { ...options.build, context, labels },
-        tempDir: process.env.RUNNER_TEMP ?? (0,external_node_os_.tmpdir)(),
-    }, { ecr, runProcess: runProcess, logger, region: session.region });
-    setOutputs(result);
-    await writeSummary(summarySections(result));
-    failOnBlockingFindings(result, options.scan, logger);
+    return buildAndPush(options, { ecr, runProcess: runProcess, logger, region: session.region });
 }
 function setOutputs(result) {
     output('image', result.image);
@@ -71324,7 +71360,7 @@ function setOutputs(result) {
     output('digest', result.digest);
     output('tags', result.tags.join(','));
     output('registry', result.registry);
-    output('repository-uri', result.repository.uri);
+    output('repository-uri', result.repositoryUri);
     output('skipped', result.skipped);
     output('scan-findings', JSON.stringify(result.scan && 'counts' in result.scan ? result.scan.counts : {}));
 }

@@ -27,8 +27,13 @@ const PLATFORM = /^[a-z0-9]+\/[a-z0-9_]+(\/[a-z0-9]+)?$/;
 /** Reads and validates every input before anything touches AWS or docker. */
 export function getInputs(inputs: Inputs, env: NodeJS.ProcessEnv = process.env): ActionInputs {
   const repository = parseRepository(inputs.required('repository'));
-  const aws = readAwsInputs(inputs, env);
-  if (repository.region && repository.region !== aws.region) {
+  const push = inputs.boolean('push', true);
+  // A build-only run makes no AWS call, so it must not demand a region.
+  const aws = readAwsInputs(
+    inputs,
+    push ? env : { ...env, AWS_REGION: env.AWS_REGION || 'us-east-1' },
+  );
+  if (push && repository.region && repository.region !== aws.region) {
     throw new InputError(
       'repository',
       inputs.required('repository'),
@@ -67,14 +72,26 @@ export function getInputs(inputs: Inputs, env: NodeJS.ProcessEnv = process.env):
         target: inputs.optional('target'),
         labels: inputs.map('labels'),
         platforms: readPlatforms(inputs),
-        cache: inputs.choice('cache', ['none', 'registry', 'gha'] as const, 'none'),
+        cache: readCache(inputs, push),
         provenance: inputs.boolean('provenance', false),
       },
-      push: inputs.boolean('push', true),
+      push,
       skipIfExists: inputs.boolean('skip-if-exists', true),
       scan: scanMode === 'off' ? { mode: 'off' } : { mode: 'wait', ...scan },
     },
   };
+}
+
+function readCache(inputs: Inputs, push: boolean): 'none' | 'registry' | 'gha' {
+  const cache = inputs.choice('cache', ['none', 'registry', 'gha'] as const, 'none');
+  if (cache === 'registry' && !push) {
+    throw new InputError(
+      'cache',
+      cache,
+      'gha or none when push is false (the registry cache lives in ECR, and a build-only run signs in to nothing)',
+    );
+  }
+  return cache;
 }
 
 function readRepositorySettings(inputs: Inputs): RepositorySettings {

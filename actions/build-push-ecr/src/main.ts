@@ -9,11 +9,13 @@ import {
   writeSummary,
   type Logger,
 } from '@deploy-actions/action-kit';
-import { createClient, openAwsSession } from '@deploy-actions/aws';
+import { createClient, openAwsSession, type AwsInputs } from '@deploy-actions/aws';
 import {
   assertBuildxWhenNeeded,
   buildAndPush,
+  buildOnly,
   commitSha,
+  type BuildPushOptions,
   type BuildPushResult,
 } from '@deploy-actions/ecr';
 import { existsSync } from 'node:fs';
@@ -33,23 +35,31 @@ export async function main(): Promise<void> {
 
   await assertBuildxWhenNeeded(options.build, { runProcess });
 
+  const buildOptions = {
+    ...options,
+    sha,
+    build: { ...options.build, context, labels },
+    tempDir: process.env.RUNNER_TEMP ?? tmpdir(),
+  };
+  const result = options.push
+    ? await pushToEcr(aws, buildOptions, logger)
+    : await buildOnly(buildOptions, { runProcess, logger });
+  setOutputs(result);
+  await writeSummary(summarySections(result));
+  failOnBlockingFindings(result, options.scan, logger);
+}
+
+async function pushToEcr(
+  aws: AwsInputs,
+  options: BuildPushOptions,
+  logger: Logger,
+): Promise<BuildPushResult> {
   const session = await openAwsSession(aws, 'build-push-ecr', {
     getIdToken: githubIdToken,
     logger,
   });
   const ecr = createClient(ECRClient, session);
-  const result = await buildAndPush(
-    {
-      ...options,
-      sha,
-      build: { ...options.build, context, labels },
-      tempDir: process.env.RUNNER_TEMP ?? tmpdir(),
-    },
-    { ecr, runProcess, logger, region: session.region },
-  );
-  setOutputs(result);
-  await writeSummary(summarySections(result));
-  failOnBlockingFindings(result, options.scan, logger);
+  return buildAndPush(options, { ecr, runProcess, logger, region: session.region });
 }
 
 function setOutputs(result: BuildPushResult): void {
@@ -58,7 +68,7 @@ function setOutputs(result: BuildPushResult): void {
   output('digest', result.digest);
   output('tags', result.tags.join(','));
   output('registry', result.registry);
-  output('repository-uri', result.repository.uri);
+  output('repository-uri', result.repositoryUri);
   output('skipped', result.skipped);
   output(
     'scan-findings',

@@ -9,7 +9,7 @@ export function summarySections(result: BuildPushResult): SummarySection[] {
         ['', ''],
         ['Image', result.image || '(not pushed)'],
         ['Tags', result.tags.join(', ')],
-        ['Repository', `${result.repository.uri}${result.repository.created ? ' (created)' : ''}`],
+        ['Repository', `${result.repositoryUri}${result.repositoryCreated ? ' (created)' : ''}`],
         [
           'Build',
           result.skipped

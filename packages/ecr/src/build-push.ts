@@ -57,7 +57,9 @@ export interface BuildPushDeps {
 }
 
 export interface BuildPushResult {
-  repository: RepositoryState;
+  /** registry/repository (with push false: the local image name). */
+  repositoryUri: string;
+  repositoryCreated: boolean;
   registry: string;
   /** repositoryUri@sha256:… (empty when nothing was pushed). */
   image: string;
@@ -73,6 +75,7 @@ export interface BuildPushResult {
   scan: ScanOutcome | undefined;
 }
 
+/** push: true — everything: repository, skip-if-exists, build, push, digest, scan gate. */
 export async function buildAndPush(
   options: BuildPushOptions,
   deps: BuildPushDeps,
@@ -93,13 +96,14 @@ export async function buildAndPush(
   const tags = [options.sha, ...options.extraTags.filter((t) => t !== options.sha)];
   const registry = repository.uri.slice(0, repository.uri.indexOf('/'));
   const base = {
-    repository,
+    repositoryUri: repository.uri,
+    repositoryCreated: repository.created,
     registry,
     imageTagUri: tagReference(repository.uri, options.sha),
     tags,
   };
 
-  if (options.skipIfExists && options.push) {
+  if (options.skipIfExists) {
     const existing = await findImageByTag(deps.ecr, where, options.sha);
     if (existing?.imageDigest) {
       deps.logger.info(
@@ -131,19 +135,9 @@ export async function buildAndPush(
 
   const docker = await openDockerSession(options.tempDir, deps.env);
   try {
-    const built = await buildWithDocker(options, deps, docker, repository, tags);
-    if (!options.push) {
-      return {
-        ...base,
-        image: '',
-        digest: '',
-        skipped: false,
-        addedTags: [],
-        builder: built.builder,
-        buildMs: built.ms,
-        scan: undefined,
-      };
-    }
+    await assertDockerAvailable(docker, deps.runProcess);
+    await loginToEcr(deps, docker, repository);
+    const built = await buildWithDocker(options, deps, docker, repository.uri, tags);
     const pushed = await findImageByTag(deps.ecr, where, options.sha);
     if (!pushed?.imageDigest) {
       throw new UserError(`The push finished but ECR does not list ${base.imageTagUri}.`, {
@@ -171,23 +165,58 @@ export async function buildAndPush(
   }
 }
 
+/**
+ * push: false — build and tag locally, with no AWS call at all (no credentials
+ * needed): the way to check that a pull request still builds.
+ */
+export async function buildOnly(
+  options: BuildPushOptions,
+  deps: LocalBuildDeps,
+): Promise<BuildPushResult> {
+  await assertBuildxWhenNeeded(options.build, deps);
+  const target = options.repository;
+  const localName = target.registryHost ? `${target.registryHost}/${target.name}` : target.name;
+  const tags = [options.sha, ...options.extraTags.filter((t) => t !== options.sha)];
+  const docker = await openDockerSession(options.tempDir, deps.env);
+  try {
+    await assertDockerAvailable(docker, deps.runProcess);
+    const built = await buildWithDocker({ ...options, push: false }, deps, docker, localName, tags);
+    return {
+      repositoryUri: localName,
+      repositoryCreated: false,
+      registry: '',
+      image: '',
+      imageTagUri: tagReference(localName, options.sha),
+      digest: '',
+      tags,
+      skipped: false,
+      addedTags: [],
+      builder: built.builder,
+      buildMs: built.ms,
+      scan: undefined,
+    };
+  } finally {
+    await docker.close();
+  }
+}
+
+export type LocalBuildDeps = Omit<BuildPushDeps, 'ecr' | 'region'>;
+
 async function buildWithDocker(
   options: BuildPushOptions,
-  deps: BuildPushDeps,
+  deps: LocalBuildDeps,
   docker: DockerSession,
-  repository: RepositoryState,
+  repositoryUri: string,
   tags: string[],
 ): Promise<{ builder: 'buildx' | 'classic'; ms: number; reportedDigest: string | undefined }> {
-  await assertDockerAvailable(docker, deps.runProcess);
-  if (options.push) await loginToEcr(deps, docker, repository);
   const buildx = await hasBuildx(docker.env, deps.runProcess);
   const metadataFile = path.join(docker.configDir, 'build-metadata.json');
   const command = buildCommand(
     {
       ...options.build,
-      tagReferences: tags.map((t) => tagReference(repository.uri, t)),
+      tagReferences: tags.map((t) => tagReference(repositoryUri, t)),
       push: options.push,
-      repositoryUri: repository.uri,
+      repositoryUri,
       metadataFile,
     },
     buildx,
@@ -205,7 +234,7 @@ async function buildWithDocker(
       await runDocker(
         deps,
         docker,
-        ['push', tagReference(repository.uri, tag)],
+        ['push', tagReference(repositoryUri, tag)],
         {},
         `docker push ${tag}`,
       );
@@ -244,7 +273,7 @@ async function loginToEcr(
 }
 
 async function runDocker(
-  deps: BuildPushDeps,
+  deps: LocalBuildDeps,
   docker: DockerSession,
   args: string[],
   env: Record<string, string>,

@@ -36,6 +36,8 @@ export { openDockerSession, hasBuildx, type DockerSession } from './docker.js';
 export {
   assertBuildxWhenNeeded,
   buildAndPush,
+  buildOnly,
+  type LocalBuildDeps,
   type BuildPushOptions,
   type BuildPushDeps,
   type BuildPushResult,

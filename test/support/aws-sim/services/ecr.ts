@@ -4,11 +4,19 @@
  * (Debian's docker-registry) holds, so DescribeImages, BatchGetImage and
  * PutImage answer from and write to real manifests that `docker push` made.
  * GetAuthorizationToken hands out that registry's htpasswd credentials.
+ *
+ * Wire details checked with the AWS CLI (test/e2e/aws-cli-ecr.test.ts):
+ * listing calls page with maxResults/nextToken, PutImage refuses manifests
+ * whose blobs the repository lacks (LayersNotFoundException) or that are not
+ * JSON, scan calls echo the tag they were asked about, lifecycle policies are
+ * validated as ECR validates them. Not modelled: regions (one repository
+ * namespace for all), untagged images in listings (the registry API cannot
+ * enumerate them), scan status in DescribeImages.
  */
 import { createHash } from 'node:crypto';
 import { SimError } from '../errors.js';
 import type { JsonObject, JsonResult, JsonServiceModule, RequestContext } from '../types.js';
-import { RegistryClient, type RegistryAccess } from '../../registry-client.js';
+import { RegistryClient, type Manifest, type RegistryAccess } from '../../registry-client.js';
 
 const NAME = /^(?=.{2,256}$)(?:[a-z0-9]+(?:[._-][a-z0-9]+)*\/)*[a-z0-9]+(?:[._-][a-z0-9]+)*$/;
 const MUTABILITY = ['MUTABLE', 'IMMUTABLE', 'MUTABLE_WITH_EXCLUSION', 'IMMUTABLE_WITH_EXCLUSION'];
@@ -27,6 +35,9 @@ export interface ScanScript {
   enhanced?: boolean;
 }
 
+const LIFECYCLE_INVALID =
+  "Invalid parameter at 'LifecyclePolicyText' failed to satisfy constraint: 'Lifecycle policy validation failure";
+
 interface RepositoryState {
   name: string;
   registryId: string;
@@ -40,6 +51,8 @@ interface RepositoryState {
   scan?: ScanScript;
   scanCalls: Map<string, number>;
   startedScans: Set<string>;
+  /** When the simulator first saw each digest: ECR's imagePushedAt is stable. */
+  pushedAt: Map<string, Date>;
 }
 
 export interface EcrSimulator extends JsonServiceModule {
@@ -83,6 +96,55 @@ export function createEcrService(registry: RegistryAccess): EcrSimulator {
     if (!manifest) return undefined;
     return { manifest, tags: await client.tagsOf(repository.name, manifest.digest) };
   };
+  const pushedAt = (repository: RepositoryState, digest: string, ctx: RequestContext) => {
+    const seen = repository.pushedAt.get(digest) ?? ctx.now();
+    repository.pushedAt.set(digest, seen);
+    return seen;
+  };
+  const imageDetail = (
+    repository: RepositoryState,
+    image: { manifest: Manifest; tags: string[] },
+    ctx: RequestContext,
+  ) => {
+    const artifactMediaType = configMediaType(image.manifest.body);
+    return {
+      registryId: repository.registryId,
+      repositoryName: repository.name,
+      imageDigest: image.manifest.digest,
+      ...(image.tags.length ? { imageTags: image.tags } : {}),
+      imageSizeInBytes: manifestSize(image.manifest.body),
+      imagePushedAt: pushedAt(repository, image.manifest.digest, ctx),
+      imageManifestMediaType: image.manifest.mediaType,
+      ...(artifactMediaType ? { artifactMediaType } : {}),
+    };
+  };
+  /** Every tagged image of the repository, one entry per digest, in first-tag order. */
+  const taggedImages = async (repository: RepositoryState) => {
+    const byDigest = new Map<string, { manifest: Manifest; tags: string[] }>();
+    for (const tag of (await client.listTags(repository.name)).sort()) {
+      const manifest = await client.getManifest(repository.name, tag);
+      if (!manifest) continue;
+      const image = byDigest.get(manifest.digest) ?? { manifest, tags: [] };
+      image.tags.push(tag);
+      byDigest.set(manifest.digest, image);
+    }
+    return [...byDigest.values()];
+  };
+  /** The blobs (config, layers) or manifests (an index's entries) the repository lacks. */
+  const missingReferences = async (repository: RepositoryState, manifest: ParsedManifest) => {
+    const isIndex = Array.isArray(manifest.manifests);
+    const references = isIndex
+      ? (manifest.manifests ?? []).map((m) => m.digest)
+      : [manifest.config?.digest, ...(manifest.layers ?? []).map((l) => l.digest)];
+    const missing = [];
+    for (const digest of references.filter((d): d is string => typeof d === 'string')) {
+      const found = isIndex
+        ? await client.getManifest(repository.name, digest)
+        : await hasBlob(registry, repository.name, digest);
+      if (!found) missing.push(digest);
+    }
+    return { isIndex, missing };
+  };
   const imageNotFound = (repository: RepositoryState, imageId: JsonObject | undefined) =>
     new SimError(
       'ImageNotFoundException',
@@ -103,12 +165,18 @@ export function createEcrService(registry: RegistryAccess): EcrSimulator {
     }),
 
     DescribeRepositories: (params, ctx): JsonResult => {
-      const names = (params.repositoryNames as string[] | undefined) ?? [...repositories.keys()];
-      return {
-        repositories: names.map((name) =>
-          describe(repositoryOf({ ...params, repositoryName: name }, ctx)),
-        ),
-      };
+      const names = params.repositoryNames as string[] | undefined;
+      if (names) {
+        return {
+          repositories: names.map((name) =>
+            describe(repositoryOf({ ...params, repositoryName: name }, ctx)),
+          ),
+        };
+      }
+      const registryId = String(params.registryId ?? ctx.accountId);
+      const all = [...repositories.values()].filter((r) => r.registryId === registryId);
+      const { items, nextToken } = page(all, params, 1000);
+      return { repositories: items.map(describe), ...(nextToken ? { nextToken } : {}) };
     },
 
     CreateRepository: (params, ctx): JsonResult => {
@@ -155,6 +223,7 @@ export function createEcrService(registry: RegistryAccess): EcrSimulator {
         },
         scanCalls: new Map(),
         startedScans: new Set(),
+        pushedAt: new Map(),
       };
       repositories.set(name, repository);
       return { repository: describe(repository) };
@@ -163,14 +232,9 @@ export function createEcrService(registry: RegistryAccess): EcrSimulator {
     PutLifecyclePolicy: (params, ctx): JsonResult => {
       const repository = repositoryOf(params, ctx);
       const text = String(params.lifecyclePolicyText ?? '');
-      try {
-        const policy = JSON.parse(text) as { rules?: unknown[] };
-        if (!Array.isArray(policy.rules) || policy.rules.length === 0) throw new Error('no rules');
-      } catch {
-        throw new SimError(
-          'InvalidParameterException',
-          "Invalid parameter at 'LifecyclePolicyText' failed to satisfy constraint: 'Lifecycle policy validation failure'",
-        );
+      const problem = lifecyclePolicyProblem(text);
+      if (problem) {
+        throw new SimError('InvalidParameterException', `${LIFECYCLE_INVALID}: ${problem}'`);
       }
       repository.lifecyclePolicy = text;
       return {
@@ -182,20 +246,22 @@ export function createEcrService(registry: RegistryAccess): EcrSimulator {
 
     DescribeImages: async (params, ctx): Promise<JsonResult> => {
       const repository = repositoryOf(params, ctx);
-      const imageIds = (params.imageIds as JsonObject[] | undefined) ?? [];
+      const imageIds = params.imageIds as JsonObject[] | undefined;
+      if (!imageIds) {
+        // Untagged images are not listed: the registry API cannot enumerate them.
+        const tagStatus = String((params.filter as JsonObject | undefined)?.tagStatus ?? 'ANY');
+        const images = tagStatus === 'UNTAGGED' ? [] : await taggedImages(repository);
+        const { items, nextToken } = page(images, params, 1000);
+        return {
+          imageDetails: items.map((image) => imageDetail(repository, image, ctx)),
+          ...(nextToken ? { nextToken } : {}),
+        };
+      }
       const details = [];
       for (const imageId of imageIds) {
         const image = await resolveImage(repository, imageId);
         if (!image) throw imageNotFound(repository, imageId);
-        details.push({
-          registryId: repository.registryId,
-          repositoryName: repository.name,
-          imageDigest: image.manifest.digest,
-          imageTags: image.tags,
-          imageSizeInBytes: manifestSize(image.manifest.body),
-          imagePushedAt: ctx.now(),
-          imageManifestMediaType: image.manifest.mediaType,
-        });
+        details.push(imageDetail(repository, image, ctx));
       }
       return { imageDetails: details };
     },
@@ -233,6 +299,7 @@ export function createEcrService(registry: RegistryAccess): EcrSimulator {
     PutImage: async (params, ctx): Promise<JsonResult> => {
       const repository = repositoryOf(params, ctx);
       const body = String(params.imageManifest ?? '');
+      const manifest = parseManifest(body);
       const tag = params.imageTag === undefined ? undefined : String(params.imageTag);
       const digest = `sha256:${createHash('sha256').update(body).digest('hex')}`;
       if (params.imageDigest !== undefined && params.imageDigest !== digest) {
@@ -256,11 +323,22 @@ export function createEcrService(registry: RegistryAccess): EcrSimulator {
           );
         }
       }
-      const mediaType = String(
-        params.imageManifestMediaType ??
-          (JSON.parse(body) as { mediaType?: string }).mediaType ??
-          '',
-      );
+      const mediaType = String(params.imageManifestMediaType ?? manifest.mediaType ?? '');
+      if (!mediaType) {
+        throw new SimError(
+          'InvalidParameterException',
+          "Invalid parameter at 'imageManifestMediaType' failed to satisfy constraint: 'The manifest has no mediaType: specify imageManifestMediaType'",
+        );
+      }
+      const { isIndex, missing } = await missingReferences(repository, manifest);
+      if (missing.length > 0) {
+        throw new SimError(
+          isIndex ? 'ReferencedImagesNotFoundException' : 'LayersNotFoundException',
+          isIndex
+            ? `Manifests with digests '[${missing.join(', ')}]' referenced by the image index do not exist in the repository with name '${repository.name}' in the registry with id '${repository.registryId}'`
+            : `Layers with digests '${missing.join(', ')}' required for pushing image into repository with name '${repository.name}' in the registry with id '${repository.registryId}' do not exist`,
+        );
+      }
       await client.putManifest(repository.name, tag ?? digest, body, mediaType);
       return {
         image: {
@@ -281,7 +359,7 @@ export function createEcrService(registry: RegistryAccess): EcrSimulator {
       return {
         registryId: repository.registryId,
         repositoryName: repository.name,
-        imageId: { imageDigest: image.manifest.digest },
+        imageId: echoImageId(image.manifest.digest, params.imageId as JsonObject | undefined),
         imageScanStatus: { status: 'IN_PROGRESS' },
       };
     },
@@ -305,7 +383,7 @@ export function createEcrService(registry: RegistryAccess): EcrSimulator {
       const base = {
         registryId: repository.registryId,
         repositoryName: repository.name,
-        imageId: { imageDigest: digest },
+        imageId: echoImageId(digest, imageId),
         imageScanStatus: {
           status,
           description:
@@ -333,6 +411,132 @@ export function createEcrService(registry: RegistryAccess): EcrSimulator {
       state.scan = script;
     },
   };
+}
+
+/** ECR answers about an image with its digest, and the tag when the caller named one. */
+function echoImageId(digest: string, asked: JsonObject | undefined) {
+  return { imageDigest: digest, ...(asked?.imageTag ? { imageTag: String(asked.imageTag) } : {}) };
+}
+
+/**
+ * One page of `items`: `maxResults` (1..limit, default 100 as ECR's) from the offset the
+ * opaque `nextToken` encodes; a nextToken in the answer when more remain.
+ */
+function page<T>(items: T[], params: JsonObject, limit: number) {
+  const size = Number(params.maxResults ?? 100);
+  if (!Number.isInteger(size) || size < 1 || size > limit) {
+    throw new SimError(
+      'InvalidParameterException',
+      `Invalid parameter at 'maxResults' failed to satisfy constraint: 'Member must have value between 1 and ${limit}'`,
+    );
+  }
+  let offset = 0;
+  if (params.nextToken !== undefined) {
+    const decoded = /^offset:(\d+)$/.exec(
+      Buffer.from(String(params.nextToken), 'base64url').toString(),
+    );
+    if (!decoded) {
+      throw new SimError('InvalidParameterException', "Invalid parameter at 'nextToken'");
+    }
+    offset = Number(decoded[1]);
+  }
+  const end = offset + size;
+  return {
+    items: items.slice(offset, end),
+    nextToken: end < items.length ? Buffer.from(`offset:${end}`).toString('base64url') : undefined,
+  };
+}
+
+interface ParsedManifest {
+  mediaType?: string;
+  config?: { mediaType?: string; digest?: string; size?: number };
+  layers?: Array<{ digest?: string; size?: number }>;
+  manifests?: Array<{ digest?: string }>;
+}
+
+function parseManifest(body: string): ParsedManifest {
+  let parsed: unknown;
+  try {
+    parsed = JSON.parse(body);
+  } catch {
+    parsed = undefined;
+  }
+  if (parsed === null || typeof parsed !== 'object' || Array.isArray(parsed)) {
+    throw new SimError(
+      'InvalidParameterException',
+      "Invalid parameter at 'ImageManifest' failed to satisfy constraint: 'Invalid JSON syntax'",
+    );
+  }
+  return parsed as ParsedManifest;
+}
+
+function configMediaType(body: string): string | undefined {
+  try {
+    return (JSON.parse(body) as ParsedManifest).config?.mediaType;
+  } catch {
+    return undefined;
+  }
+}
+
+async function hasBlob(registry: RegistryAccess, repository: string, digest: string) {
+  const response = await fetch(`http://${registry.address}/v2/${repository}/blobs/${digest}`, {
+    method: 'HEAD',
+    headers: {
+      authorization: `Basic ${Buffer.from(`${registry.username}:${registry.password}`).toString('base64')}`,
+    },
+  });
+  if (response.status === 404) return false;
+  if (!response.ok)
+    throw new Error(`registry HEAD blob ${repository}@${digest}: ${response.status}`);
+  return true;
+}
+
+/** Why ECR would reject a lifecycle policy (a subset of its rules), or undefined. */
+function lifecyclePolicyProblem(text: string): string | undefined {
+  let policy: { rules?: unknown };
+  try {
+    policy = JSON.parse(text) as { rules?: unknown };
+  } catch {
+    return 'invalid JSON';
+  }
+  if (!Array.isArray(policy?.rules) || policy.rules.length === 0) return 'rules must not be empty';
+  const rules = policy.rules as Array<{
+    rulePriority?: unknown;
+    selection?: Record<string, unknown>;
+    action?: { type?: unknown };
+  }>;
+  const priorities = new Set<number>();
+  for (const rule of rules) {
+    const priority = rule.rulePriority;
+    if (typeof priority !== 'number' || !Number.isInteger(priority) || priority < 1)
+      return 'rulePriority must be a positive integer';
+    if (priorities.has(priority)) return `rulePriority ${priority} is used more than once`;
+    priorities.add(priority);
+    if (rule.action?.type !== 'expire') return `action.type must be 'expire'`;
+    const selection = rule.selection ?? {};
+    const { tagStatus, countType, countUnit, countNumber } = selection;
+    if (!['tagged', 'untagged', 'any'].includes(String(tagStatus)))
+      return 'selection.tagStatus must be tagged, untagged or any';
+    if (
+      tagStatus === 'tagged' &&
+      !Array.isArray(selection.tagPrefixList) &&
+      !Array.isArray(selection.tagPatternList)
+    )
+      return 'a tagged selection needs tagPrefixList or tagPatternList';
+    if (typeof countNumber !== 'number' || !Number.isInteger(countNumber) || countNumber < 1)
+      return 'selection.countNumber must be a positive integer';
+    if (countType === 'sinceImagePushed') {
+      if (countUnit !== 'days') return "sinceImagePushed needs countUnit 'days'";
+    } else if (countType === 'imageCountMoreThan') {
+      if (countUnit !== undefined) return 'imageCountMoreThan takes no countUnit';
+    } else {
+      return 'selection.countType must be imageCountMoreThan or sinceImagePushed';
+    }
+  }
+  const anyRule = rules.find((r) => r.selection?.tagStatus === 'any');
+  if (anyRule && Number(anyRule.rulePriority) !== Math.max(...priorities))
+    return "the rule with tagStatus 'any' must have the highest rulePriority";
+  return undefined;
 }
 
 function isImmutable(repository: RepositoryState, tag: string): boolean {
