@@ -1,0 +1,17 @@
+// Benchmarks: run with `npm run bench` (all) or `npm run bench -- bench/ecr` (one area).
+// They reuse the test support (daemons, registry, simulator, s3rver) through ts-jest, run one
+// at a time so they do not compete for the two cores, and print their figures; they assert
+// nothing about speed (see bench/README.md).
+export default {
+  rootDir: '..',
+  preset: 'ts-jest/presets/default-esm',
+  testEnvironment: 'node',
+  extensionsToTreatAsEsm: ['.ts'],
+  moduleNameMapper: { '^(\\.{1,2}/.*)\\.js$': '$1' },
+  transform: {
+    '^.+\\.ts$': ['ts-jest', { useESM: true, tsconfig: 'tsconfig.json', diagnostics: false }],
+  },
+  testMatch: ['<rootDir>/bench/**/*.bench.ts'],
+  testTimeout: 3_600_000,
+  maxWorkers: 1,
+};
