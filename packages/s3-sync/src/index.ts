@@ -13,9 +13,16 @@
  *   when their ETag is a plain MD5 equal to the file's; otherwise uploaded once.
  * - Header changes on identical bytes use CopyObject (REPLACE) onto the object.
  * - Stale = under the prefix, matched by include/exclude, absent locally.
+ * - CloudFront (cloudfront.ts): the distribution's origin for the bucket gives
+ *   the origin path; CloudFrontInvalidator creates the invalidation with a
+ *   CallerReference derived from the deploy (invalidationCallerReference), so a
+ *   retried request cannot create a second one; it retries what is transient
+ *   (TooManyInvalidationsInProgress, throttling, 5xx) and waits for it.
+ * - calls.ts: S3_SYNC_CALLS, every AWS call the engine makes and its IAM actions.
  */
 export {
   syncToS3,
+  scanBuild,
   type SyncOptions,
   type SyncDeps,
   type SyncReport,
@@ -104,3 +111,21 @@ export {
   formatBytes,
   type SummaryBlock,
 } from './report.js';
+export {
+  CloudFrontInvalidator,
+  invalidationCallerReference,
+  findBucketOrigin,
+  pickBucketOrigin,
+  isBucketDomain,
+  isTransientError,
+  distributionArn,
+  CREATE_BACKOFF,
+  WAIT_BACKOFF,
+  MIN_POLL_INTERVAL_MS,
+  type BucketOrigin,
+  type CallerReferenceInput,
+  type CloudFrontInvalidatorOptions,
+  type DistributionRef,
+  type OriginLike,
+} from './cloudfront.js';
+export { S3_SYNC_CALLS, type AwsCallDeclaration } from './calls.js';

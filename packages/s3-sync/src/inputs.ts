@@ -80,7 +80,9 @@ export const INVALIDATION_MODES: readonly InvalidationMode[] = ['changed', 'all'
 
 /**
  * Reads and validates the sync inputs (names as in the issue); throws an
- * InputError naming the first bad one. Defaults here must equal action.yml's.
+ * InputError naming the first bad one. Defaults here must equal action.yml's
+ * (a unit test compares them). Every input is read by a literal
+ * `inputs.<reader>('name'` call: the action metadata test finds them that way.
  */
 export function readSyncInputs(inputs: Inputs): SyncInputs {
   const distributionId = inputs.optional('distribution-id');
@@ -88,9 +90,9 @@ export function readSyncInputs(inputs: Inputs): SyncInputs {
     sourceDir: inputs.required('source-dir'),
     bucket: validateBucketName(inputs.required('bucket')),
     prefix: normalisePrefix(inputs.string('prefix', '')),
-    include: globList(inputs, 'include', ['**']),
-    exclude: globList(inputs, 'exclude', []),
-    uploadLast: globList(inputs, 'upload-last', DEFAULT_UPLOAD_LAST),
+    include: globList('include', inputs.optional('include'), ['**']),
+    exclude: globList('exclude', inputs.optional('exclude'), []),
+    uploadLast: globList('upload-last', inputs.optional('upload-last'), DEFAULT_UPLOAD_LAST),
     cacheControlRules: parseCacheControlRules(inputs.string('cache-control', '')),
     contentTypeRules: parseContentTypeRules(inputs.string('content-type', '')),
     delete: inputs.boolean('delete', true),
@@ -103,6 +105,7 @@ export function readSyncInputs(inputs: Inputs): SyncInputs {
       min: 1,
       max: CLOUDFRONT_MAX_PATHS,
     }),
+    waitForInvalidation: inputs.boolean('wait-for-invalidation', true),
     invalidationTimeoutMs: inputs.duration('invalidation-timeout', {
       fallback: '20m',
       minMs: 10_000,
@@ -113,8 +116,7 @@ export function readSyncInputs(inputs: Inputs): SyncInputs {
   };
 }
 
-function globList(inputs: Inputs, name: string, fallback: readonly string[]): string[] {
-  const value = inputs.optional(name);
+function globList(name: string, value: string | undefined, fallback: readonly string[]): string[] {
   const globs = value === undefined ? [...fallback] : splitGlobList(value);
   validateGlobs(name, globs);
   return globs;

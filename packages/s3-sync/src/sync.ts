@@ -1,4 +1,3 @@
-import { randomUUID } from 'node:crypto';
 import type { S3Client } from '@aws-sdk/client-s3';
 import {
   InputError,
@@ -7,6 +6,7 @@ import {
   type Clock,
   type Logger,
 } from '@deploy-actions/action-kit/engine';
+import { invalidationCallerReference } from './cloudfront.js';
 import { compileGlobs, createFileFilter, validateGlobs, type FileFilter } from './globs.js';
 import { createHeaderPolicy } from './headers.js';
 import { validateBucketName, normaliseOriginPath, normalisePrefix } from './inputs.js';
@@ -31,7 +31,7 @@ import {
   type MultipartSettings,
   type TransferMethod,
 } from './transfer.js';
-import type { InvalidationMode, Invalidator } from './types.js';
+import type { InvalidationMode, Invalidator, LocalFile } from './types.js';
 
 export interface SyncOptions {
   sourceDir: string;
@@ -52,12 +52,29 @@ export interface SyncOptions {
   invalidationMaxPaths: number;
   /** The distribution origin's path for this bucket: '' or `/site`. */
   originPath: string;
+  /**
+   * Wait until the invalidation completed. Without waiting, the step ends once
+   * the invalidation was created, unless stale objects are to be deleted: they
+   * are deleted only after it completed, so the sync waits for them anyway.
+   */
+  waitForInvalidation: boolean;
   invalidationTimeoutMs: number;
   concurrency: number;
   dryRun: boolean;
   multipart?: MultipartSettings;
-  /** Identifies this deploy's invalidation; a random one when absent. */
-  callerReference?: string;
+  /**
+   * Identifies this execution of the deploy (e.g. `<repository>/<run id>/<run
+   * attempt>/<job>/<step>`): the invalidation's CallerReference is derived from
+   * it (invalidationCallerReference), so no retry can create a second
+   * invalidation. A random id when absent.
+   */
+  deployId?: string;
+  /**
+   * The build as scanBuild() hashed it with these options. A caller that
+   * scans before opening its AWS session (so a missing or empty build fails
+   * before any AWS call) passes it here; otherwise syncToS3 scans.
+   */
+  scanned?: readonly LocalFile[];
 }
 
 export interface SyncDeps {
@@ -159,14 +176,20 @@ function assertWholeNumber(input: string, value: number, min: number, max: numbe
   }
 }
 
-async function makePlan(
-  options: SyncOptions,
-  settings: Settings,
-  filter: FileFilter,
-  deps: SyncDeps,
-): Promise<SyncPlan> {
-  const { logger, s3 } = deps;
-  const files = await logger.group(`Hashing the files in ${options.sourceDir}`, async () => {
+/**
+ * Hashes the files of source-dir that include/exclude select. Fails with a
+ * UserError on bad globs, a missing source-dir, an empty build, or a symbolic
+ * link that leaves source-dir. Needs no AWS access: an action calls it before
+ * opening its AWS session and hands the result to syncToS3 as `scanned`.
+ */
+export async function scanBuild(
+  options: Pick<SyncOptions, 'sourceDir' | 'include' | 'exclude' | 'concurrency'>,
+  logger: Logger,
+): Promise<LocalFile[]> {
+  validateGlobs('include', options.include);
+  validateGlobs('exclude', options.exclude);
+  const filter = createFileFilter(options.include, options.exclude);
+  return logger.group(`Hashing the files in ${options.sourceDir}`, async () => {
     const found = await scanSourceDir({
       sourceDir: options.sourceDir,
       filter,
@@ -176,6 +199,16 @@ async function makePlan(
     logger.info(`${found.length} files, ${formatBytes(bytes)}`);
     return found;
   });
+}
+
+async function makePlan(
+  options: SyncOptions,
+  settings: Settings,
+  filter: FileFilter,
+  deps: SyncDeps,
+): Promise<SyncPlan> {
+  const { logger, s3 } = deps;
+  const files = options.scanned ?? (await scanBuild(options, logger));
   const target = `s3://${options.bucket}/${settings.prefix}`;
   const { listed, details } = await logger.group(`Comparing with ${target}`, async () => {
     const listedObjects = await listObjects(s3, options.bucket, settings.prefix);
@@ -269,15 +302,43 @@ async function invalidate(run: Run, paths: readonly string[]): Promise<string | 
   const invalidator = run.deps.invalidator;
   if (invalidator === undefined || paths.length === 0) return undefined;
   const { logger } = run.deps;
-  const reference = run.options.callerReference ?? `deploy-actions-s3-sync-${randomUUID()}`;
+  const reference = invalidationCallerReference({
+    deployId: run.options.deployId,
+    bucket: run.options.bucket,
+    prefix: normalisePrefix(run.options.prefix),
+    paths,
+    changes: planChanges(run.plan),
+  });
   return logger.group(`Invalidating ${paths.length} CloudFront paths`, async () => {
     const id = await invalidator.create(paths, reference);
     const started = run.clock.now();
-    logger.info(`Invalidation ${id} created; waiting for it to complete`);
+    const staleObjects = run.plan.deletes.length;
+    if (!run.options.waitForInvalidation && staleObjects === 0) {
+      logger.info(`Invalidation ${id} created; not waiting for it (wait-for-invalidation: false)`);
+      return id;
+    }
+    logger.info(
+      run.options.waitForInvalidation
+        ? `Invalidation ${id} created; waiting for it to complete`
+        : `Invalidation ${id} created; waiting for it anyway: ${staleObjects} stale objects are deleted only after it completed`,
+    );
     await invalidator.wait(id, run.options.invalidationTimeoutMs);
     logger.info(`Invalidation ${id} completed in ${formatDuration(run.clock.now() - started)}`);
     return id;
   });
+}
+
+/** What a deploy writes, one line per object: part of its invalidation's CallerReference. */
+function planChanges(plan: SyncPlan): string[] {
+  return [
+    ...plan.uploads.map(
+      (u) => `put ${u.key} ${u.file.sha256} ${u.headers.contentType} ${u.headers.cacheControl}`,
+    ),
+    ...plan.metadataUpdates.map(
+      (u) => `headers ${u.key} ${u.file.sha256} ${u.headers.contentType} ${u.headers.cacheControl}`,
+    ),
+    ...plan.deletes.map((key) => `delete ${key}`),
+  ];
 }
 
 /** The report as the plan predicts it; a real run adds what it measured. */

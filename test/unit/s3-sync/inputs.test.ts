@@ -174,6 +174,7 @@ describe('readSyncInputs', () => {
       distributionId: undefined,
       invalidation: 'changed',
       invalidationMaxPaths: 100,
+      waitForInvalidation: true,
       invalidationTimeoutMs: 20 * 60_000,
       concurrency: 8,
       dryRun: false,
@@ -195,6 +196,7 @@ describe('readSyncInputs', () => {
       'distribution-id': 'E2QWRUHAPOMQZL',
       invalidation: 'ALL',
       'invalidation-max-paths': '3000',
+      'wait-for-invalidation': 'False',
       'invalidation-timeout': '5m',
       concurrency: '4',
       'dry-run': 'true',
@@ -209,6 +211,7 @@ describe('readSyncInputs', () => {
       distributionId: 'E2QWRUHAPOMQZL',
       invalidation: 'all',
       invalidationMaxPaths: 3000,
+      waitForInvalidation: false,
       invalidationTimeoutMs: 300_000,
       concurrency: 4,
       dryRun: true,
@@ -230,6 +233,16 @@ describe('readSyncInputs', () => {
       'invalidation-max-paths',
     ],
     [{ 'source-dir': 'dist', bucket: 'ok-bucket', 'max-deletes': '-1' }, 'max-deletes'],
+    [{ 'source-dir': 'dist', bucket: 'ok-bucket', include: '*.{js' }, 'include'],
+    [{ 'source-dir': 'dist', bucket: 'ok-bucket', 'upload-last': 'a/../b' }, 'upload-last'],
+    [
+      { 'source-dir': 'dist', bucket: 'ok-bucket', 'wait-for-invalidation': 'yes' },
+      'wait-for-invalidation',
+    ],
+    [
+      { 'source-dir': 'dist', bucket: 'ok-bucket', 'invalidation-timeout': '5s' },
+      'invalidation-timeout',
+    ],
   ])('%j fails naming %s', (values, input) => {
     expect(inputError(() => read(values as Record<string, string>)).input).toBe(input);
   });

@@ -22,6 +22,7 @@ import {
   NO_CACHE,
   createS3Client,
   parseCacheControlRules,
+  scanBuild,
   syncToS3,
   type Invalidator,
   type SyncOptions,
@@ -136,6 +137,7 @@ function options(overrides: Partial<SyncOptions> = {}): SyncOptions {
     invalidation: 'changed',
     invalidationMaxPaths: 100,
     originPath: '',
+    waitForInvalidation: true,
     invalidationTimeoutMs: 60_000,
     concurrency: 4,
     dryRun: false,
@@ -354,6 +356,57 @@ test('when the invalidation does not complete, nothing is deleted', async () => 
   expect(error).toBe(timeout);
   expect(commands(events, 'DeleteObjectsCommand')).toEqual([]);
   expect(await keys()).toContain('favicon.ico');
+});
+
+test('wait-for-invalidation false: the step ends once the invalidation is created', async () => {
+  await writeSite();
+  await deploy();
+  await put('index.html', 'v2');
+  let invalidator: FakeInvalidator | undefined;
+  const { report, events, logger } = await deploy(
+    { waitForInvalidation: false },
+    (e) => (invalidator = new FakeInvalidator(e)),
+  );
+  expect(report.invalidationId).toBe('I1');
+  expect(invalidator!.created).toEqual([['/', '/index.html']]);
+  expect(events.map((e) => e.event)).not.toContain('invalidation completed');
+  expect(logger.text()).toContain('not waiting for it (wait-for-invalidation: false)');
+});
+
+test('wait-for-invalidation false still waits before deleting stale objects', async () => {
+  await writeSite();
+  await deploy();
+  await put('index.html', 'v2');
+  await rm(path.join(dist, 'favicon.ico'));
+  const { report, events, logger } = await deploy(
+    { waitForInvalidation: false },
+    (e) => new FakeInvalidator(e),
+  );
+  expect(report.deleted).toBe(1);
+  const order = events.map((e) => e.event);
+  expect(order.indexOf('invalidation completed')).toBeGreaterThan(-1);
+  expect(order.indexOf('start DeleteObjectsCommand')).toBeGreaterThan(
+    order.indexOf('invalidation completed'),
+  );
+  expect(logger.text()).toContain('waiting for it anyway: 1 stale objects');
+});
+
+test('a build scanned beforehand (scanBuild) is not scanned again', async () => {
+  await writeSite();
+  const logger = new MemoryLogger();
+  const scanned = await scanBuild(options(), logger);
+  expect(scanned.map((f) => f.relPath)).toEqual(Object.keys(SITE).sort());
+  expect(logger.text()).toContain('7 files');
+  await put('late.txt', 'written after the scan');
+  const { report } = await deploy({ scanned });
+  expect(report.uploaded).toBe(7);
+  expect(await keys()).not.toContain('late.txt');
+});
+
+test('scanBuild fails on an empty build and on bad globs, before anything else', async () => {
+  const logger = new MemoryLogger();
+  await expect(scanBuild(options(), logger)).rejects.toThrow('holds no file to upload');
+  await expect(scanBuild(options({ exclude: ['!x'] }), logger)).rejects.toThrow("Input 'exclude'");
 });
 
 test('more stale objects than max-deletes: fails, and nothing is uploaded or deleted', async () => {

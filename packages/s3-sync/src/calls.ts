@@ -1,0 +1,121 @@
+/**
+ * Every AWS call the s3-sync engine makes, with the IAM actions it needs and
+ * the resources they apply to: the source for the least-privilege policy of
+ * sync-s3-invalidate-cloudfront (workflows-examples/iam/) and its README.
+ * test/unit/s3-sync/calls.test.ts checks that each command the engine's
+ * source sends is declared here, and nothing else.
+ *
+ * Resource templates use `{bucket}`, `{prefix}` ('' or `site/`),
+ * `{account}`, `{distributionId}`, and for KMS `{region}` and `{keyId}`.
+ */
+
+export interface AwsCallDeclaration {
+  service: 's3' | 'cloudfront' | 'kms';
+  /** The API operation (SDK command without `Command`); `*` for implicit calls (KMS by S3). */
+  operation: string;
+  /** The IAM actions the call needs. */
+  actions: readonly string[];
+  resource: string;
+  /** IAM condition keys the policy should set, e.g. `s3:prefix`. */
+  conditions?: Readonly<Record<string, string>>;
+  /** When the call is made. */
+  when: string;
+}
+
+const OBJECTS = 'arn:aws:s3:::{bucket}/{prefix}*';
+const DISTRIBUTION = 'arn:aws:cloudfront::{account}:distribution/{distributionId}';
+
+export const S3_SYNC_CALLS: readonly AwsCallDeclaration[] = [
+  {
+    service: 's3',
+    operation: 'ListObjectsV2',
+    actions: ['s3:ListBucket'],
+    resource: 'arn:aws:s3:::{bucket}',
+    conditions: { 's3:prefix': '{prefix}*' },
+    when: 'always: every object under the prefix (also tells HeadObject a 404 from a 403)',
+  },
+  {
+    service: 's3',
+    operation: 'HeadObject',
+    actions: ['s3:GetObject'],
+    resource: OBJECTS,
+    when: 'for each local file whose key the bucket already holds (hash and headers)',
+  },
+  {
+    service: 's3',
+    operation: 'PutObject',
+    actions: ['s3:PutObject'],
+    resource: OBJECTS,
+    when: 'new and changed files below the multipart threshold (not in a dry run)',
+  },
+  {
+    service: 's3',
+    operation: 'CreateMultipartUpload',
+    actions: ['s3:PutObject'],
+    resource: OBJECTS,
+    when: 'new and changed files from the multipart threshold up',
+  },
+  {
+    service: 's3',
+    operation: 'UploadPart',
+    actions: ['s3:PutObject'],
+    resource: OBJECTS,
+    when: 'multipart uploads',
+  },
+  {
+    service: 's3',
+    operation: 'CompleteMultipartUpload',
+    actions: ['s3:PutObject'],
+    resource: OBJECTS,
+    when: 'multipart uploads',
+  },
+  {
+    service: 's3',
+    operation: 'AbortMultipartUpload',
+    actions: ['s3:AbortMultipartUpload'],
+    resource: OBJECTS,
+    when: 'a multipart upload that failed (its parts are removed, not left billed)',
+  },
+  {
+    service: 's3',
+    operation: 'CopyObject',
+    actions: ['s3:GetObject', 's3:PutObject'],
+    resource: OBJECTS,
+    when: 'unchanged bytes whose headers must change (copy onto itself, metadata replaced)',
+  },
+  {
+    service: 's3',
+    operation: 'DeleteObjects',
+    actions: ['s3:DeleteObject'],
+    resource: OBJECTS,
+    when: 'stale objects, with delete: true, after the invalidation completed',
+  },
+  {
+    service: 'cloudfront',
+    operation: 'GetDistributionConfig',
+    actions: ['cloudfront:GetDistributionConfig'],
+    resource: DISTRIBUTION,
+    when: 'with distribution-id and invalidation other than none (dry runs too): the origin path',
+  },
+  {
+    service: 'cloudfront',
+    operation: 'CreateInvalidation',
+    actions: ['cloudfront:CreateInvalidation'],
+    resource: DISTRIBUTION,
+    when: 'when cached paths changed (not in a dry run)',
+  },
+  {
+    service: 'cloudfront',
+    operation: 'GetInvalidation',
+    actions: ['cloudfront:GetInvalidation'],
+    resource: DISTRIBUTION,
+    when: 'waiting for the invalidation: wait-for-invalidation: true, or stale objects to delete',
+  },
+  {
+    service: 'kms',
+    operation: '*',
+    actions: ['kms:GenerateDataKey', 'kms:Decrypt'],
+    resource: 'arn:aws:kms:{region}:{account}:key/{keyId}',
+    when: "only for a bucket encrypted with a customer managed KMS key (SSE-KMS): S3 calls KMS with the role's permissions on uploads and copies",
+  },
+];
