@@ -112,3 +112,25 @@ export {
   type CommandOptions,
   type CommandOutcome,
 } from './command.js';
+export {
+  runMigrationTask,
+  planDatabaseReference,
+  awslogsSetting,
+  explainStoppedTask,
+  sameSecret,
+  taskConsoleUrl,
+  logStreamConsoleUrl,
+  taskClientToken,
+  LogFollower,
+  ECS_MODE_CALLS,
+  STARTED_BY,
+  type EcsMode,
+  type EcsTaskOptions,
+  type EcsTaskDeps,
+  type EcsTaskOutcome,
+  type LaunchChoice,
+  type TaskNetwork,
+  type TaskDatabase,
+  type TaskLogTarget,
+} from './ecs.js';
+export { readEcsMode, ECS_MODE_INPUTS, LAUNCH_TYPES, DEFAULT_TASK_TIMEOUT } from './ecs-inputs.js';
