@@ -17,6 +17,8 @@ const OUTPUT_SET = /\boutput\(\s*'([a-z0-9-]+)'/g;
 /** Shared readers an action may call: their reads count as the action's. */
 const SHARED_READERS: Record<string, string> = {
   'readAwsInputs(': 'packages/aws/src/session.ts',
+  'readSyncInputs(': 'packages/s3-sync/src/inputs.ts',
+  'readMigrateInputs(': 'packages/migrate/src/inputs.ts',
 };
 
 function sourceFiles(dir: string): string[] {
