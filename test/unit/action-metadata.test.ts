@@ -19,6 +19,7 @@ const SHARED_READERS: Record<string, string> = {
   'readAwsInputs(': 'packages/aws/src/session.ts',
   'readSyncInputs(': 'packages/s3-sync/src/inputs.ts',
   'readMigrateInputs(': 'packages/migrate/src/inputs.ts',
+  'readEcsMode(': 'packages/migrate/src/ecs-inputs.ts',
 };
 
 function sourceFiles(dir: string): string[] {

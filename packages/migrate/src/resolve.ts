@@ -1,6 +1,6 @@
 import { GetSecretValueCommand, type SecretsManagerClient } from '@aws-sdk/client-secrets-manager';
 import { UserError, type Logger } from '@deploy-actions/action-kit/engine';
-import { callAws } from '@deploy-actions/aws';
+import { callAws, errorCode } from '@deploy-actions/aws';
 import { parseDatabaseUrl, secretParts, secretToUrl, type DatabaseUrl } from './url.js';
 
 /** Where the database URL comes from: exactly one of the two. */
@@ -73,6 +73,27 @@ function maskJsonPassword(secretString: string, logger: Logger): void {
   }
 }
 
+/**
+ * Secrets Manager answers AccessDeniedException both when the role may not read the
+ * secret and when it may not decrypt it with the secret's customer-managed KMS key;
+ * only the message tells them apart, and the permission to grant differs.
+ */
+function explainKmsDenial(secretId: string): (error: unknown) => never {
+  return (error) => {
+    const message = error instanceof Error ? error.message : String(error);
+    if (errorCode(error) === 'AccessDeniedException' && /\bKMS\b/i.test(message)) {
+      throw new UserError(
+        `AWS denied decrypting the secret ${secretId} (database-url-secret-id): ${message}`,
+        {
+          cause: error,
+          hint: "Grant the role kms:Decrypt on the secret's KMS key (and allow it in the key policy), with the condition kms:ViaService secretsmanager.<region>.amazonaws.com if you scope it.",
+        },
+      );
+    }
+    throw error;
+  };
+}
+
 async function readSecret(secretId: string, deps: ResolveDeps): Promise<string> {
   if (deps.secretsManager === undefined) {
     throw new Error(
@@ -82,7 +103,10 @@ async function readSecret(secretId: string, deps: ResolveDeps): Promise<string> 
   const client = deps.secretsManager;
   const response = await callAws(
     { action: 'secretsmanager:GetSecretValue', resource: secretId, region: deps.region },
-    () => client.send(new GetSecretValueCommand({ SecretId: secretId })),
+    () =>
+      client
+        .send(new GetSecretValueCommand({ SecretId: secretId }))
+        .catch(explainKmsDenial(secretId)),
   );
   if (response.SecretString !== undefined) return response.SecretString;
   if (response.SecretBinary !== undefined) {

@@ -1,0 +1,203 @@
+import { createHash } from 'node:crypto';
+import { CloudWatchLogsClient } from '@aws-sdk/client-cloudwatch-logs';
+import { ECSClient } from '@aws-sdk/client-ecs';
+import { SecretsManagerClient } from '@aws-sdk/client-secrets-manager';
+import {
+  Inputs,
+  githubIdToken,
+  output,
+  runContext,
+  runnerLogger,
+  writeSummary,
+  type Logger,
+} from '@deploy-actions/action-kit';
+import { createClient, openAwsSession, type AwsInputs, type AwsSession } from '@deploy-actions/aws';
+import {
+  ECS_MODE_CALLS,
+  MigrationRunError,
+  discoverMigrations,
+  migrateOutputs,
+  readCaBundle,
+  runMigrationTask,
+  runMigrations,
+  secretParts,
+  taskClientToken,
+  type EcsTaskOutcome,
+  type MigrateResult,
+} from '@deploy-actions/migrate';
+import { getInputs, type EcsInputs, type RunnerInputs } from './inputs.js';
+import { ecsSummarySections, summarySections } from './summary.js';
+
+/**
+ * Every AWS call this action (and the engine on its behalf) makes, with the
+ * IAM permission it needs: the README's "IAM permissions" table and the
+ * example policies are written from this list, and the end-to-end test checks
+ * that every call the action made is in it.
+ */
+export const AWS_PERMISSIONS = [
+  {
+    operation: 'secretsmanager:GetSecretValue',
+    actions: ['secretsmanager:GetSecretValue'],
+    resource: 'the secret (arn:aws:secretsmanager:<region>:<account>:secret:<name>-*)',
+    when: 'database-url-secret-id is set',
+  },
+  {
+    // Not a call of ours: Secrets Manager decrypts with the caller's permission on the key.
+    operation: 'kms:Decrypt (by Secrets Manager, as the caller)',
+    actions: ['kms:Decrypt'],
+    resource: "the secret's customer managed KMS key",
+    when: 'the secret is encrypted with a customer managed key (not aws/secretsmanager)',
+  },
+  // Mode 3 (ecs-cluster): the engine's own table.
+  ...ECS_MODE_CALLS.map((call) => ({
+    operation: call.action,
+    actions: [call.action],
+    resource: call.resource,
+    when: `ecs-cluster is set: ${call.why}`,
+  })),
+] as const;
+
+export async function main(): Promise<void> {
+  const logger = runnerLogger();
+  const inputs = getInputs(new Inputs());
+  if (inputs.kind === 'ecs') return runInEcs(inputs, logger);
+  const { options, aws, warnings } = inputs;
+  // Before anything else can print it: the URL and every form of its password.
+  if (options.database.url !== undefined) {
+    for (const part of secretParts(options.database.url)) logger.mask(part);
+  }
+  for (const warning of warnings) logger.warning(warning);
+
+  const workspaceDir = process.env.GITHUB_WORKSPACE || process.cwd();
+  await checkFilesFirst(options, workspaceDir);
+
+  const secretsManager = aws
+    ? createClient(SecretsManagerClient, await openSession(aws, logger))
+    : undefined;
+  try {
+    const result = await runMigrations(
+      { ...options, appliedBy: appliedBy(), workspaceDir },
+      { logger, secretsManager, region: aws?.region },
+    );
+    await report(result);
+  } catch (error) {
+    // A failed migration or command still reports what the run did before it failed.
+    if (error instanceof MigrationRunError) await report(error.result);
+    throw error;
+  } finally {
+    secretsManager?.destroy();
+  }
+}
+
+/**
+ * Mode 3: the command as a one-off task of the app's task definition, inside
+ * the VPC. The database URL stays a secret reference of the task definition;
+ * a cancelled workflow (SIGINT/SIGTERM from the runner) stops the task.
+ */
+async function runInEcs(inputs: EcsInputs, logger: Logger): Promise<void> {
+  for (const warning of inputs.warnings) logger.warning(warning);
+  const { mode } = inputs;
+  const session = await openSession(inputs.aws, logger);
+  const ecs = createClient(ECSClient, session);
+  const logsClients = new Map<string, CloudWatchLogsClient>();
+  const logs = (region: string) => {
+    const client =
+      logsClients.get(region) ?? createClient(CloudWatchLogsClient, { ...session, region });
+    logsClients.set(region, client);
+    return client;
+  };
+  const cancel = new AbortController();
+  const onSignal = () => cancel.abort();
+  process.on('SIGINT', onSignal).on('SIGTERM', onSignal);
+  try {
+    const outcome = await runMigrationTask(
+      {
+        cluster: mode.cluster,
+        taskDefinition: mode.taskDefinition,
+        containerName: mode.containerName,
+        argv: mode.argv,
+        ...(mode.network ? { network: mode.network } : {}),
+        ...(mode.launch ? { launch: mode.launch } : {}),
+        database: {
+          urlEnv: mode.urlEnv,
+          ...(inputs.secretId !== undefined ? { secretId: inputs.secretId } : {}),
+          ...(mode.secretIdEnv !== undefined ? { secretIdEnv: mode.secretIdEnv } : {}),
+        },
+        region: session.region,
+        timeoutMs: mode.timeoutMs,
+        clientToken: clientToken(inputs),
+        runUrl: appliedBy(),
+      },
+      { ecs, logs, logger, signal: cancel.signal },
+    );
+    await reportTask(outcome);
+    if (outcome.failure) throw outcome.failure;
+  } finally {
+    process.off('SIGINT', onSignal).off('SIGTERM', onSignal);
+    ecs.destroy();
+    for (const client of logsClients.values()) client.destroy();
+  }
+}
+
+/**
+ * What can be checked on disk is checked before any AWS call: a missing or
+ * badly named migrations folder, or an unreadable CA file, fails the step
+ * without asking STS or Secrets Manager for anything. (The engine reads them
+ * again; they are small.)
+ */
+async function checkFilesFirst(options: RunnerInputs['options'], workspaceDir: string) {
+  if (options.mode.kind === 'sql') {
+    await discoverMigrations(options.mode.migrationsDir, { workspaceDir });
+    await readCaBundle(options.ssl.caFile, workspaceDir);
+  }
+}
+
+/**
+ * RunTask's idempotency token: the same for a retried call of this step (one
+ * task, not two), different for every other step, job, attempt, cluster, task
+ * definition and command of the run.
+ */
+function clientToken({ mode }: EcsInputs): string {
+  const context = runContext();
+  const step = [
+    process.env.GITHUB_JOB ?? '',
+    process.env.GITHUB_ACTION ?? '',
+    mode.cluster,
+    mode.taskDefinition,
+    mode.containerName,
+    ...mode.argv,
+  ].join('\n');
+  const digest = createHash('sha256').update(step).digest('hex').slice(0, 16);
+  return taskClientToken(context.runId, context.runAttempt, digest);
+}
+
+function openSession(aws: AwsInputs, logger: Logger): Promise<AwsSession> {
+  return openAwsSession(aws, 'run-migrations', { getIdToken: githubIdToken, logger });
+}
+
+/** The run (and attempt) that applies the migrations: the history's applied_by and the session's name. */
+function appliedBy(): string {
+  const context = runContext();
+  return context.runAttempt === '1'
+    ? context.runUrl
+    : `${context.runUrl}/attempts/${context.runAttempt}`;
+}
+
+async function report(result: MigrateResult): Promise<void> {
+  setOutputs(migrateOutputs(result));
+  await writeSummary(summarySections(result));
+}
+
+/** Only the tool in the task knows what it applied: the counts and versions stay empty. */
+async function reportTask(outcome: EcsTaskOutcome): Promise<void> {
+  setOutputs({ duration: (outcome.durationMs / 1000).toFixed(1) });
+  await writeSummary(ecsSummarySections(outcome));
+}
+
+function setOutputs(outputs: Record<string, string>): void {
+  output('applied', outputs.applied ?? '');
+  output('applied-versions', outputs['applied-versions'] ?? '');
+  output('pending', outputs.pending ?? '');
+  output('current-version', outputs['current-version'] ?? '');
+  output('duration', outputs.duration ?? '');
+}

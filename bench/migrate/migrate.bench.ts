@@ -1,0 +1,196 @@
+/**
+ * The built-in migrator (packages/migrate) against node-pg-migrate on the same
+ * PostgreSQL, in one process: applying N migrations to an empty database, and
+ * a run with nothing pending. Both tools get the same SQL, a fresh database per
+ * round, their default locking, and a transaction per migration (our only
+ * mode; node-pg-migrate's `singleTransaction: false`). node-pg-migrate's
+ * default, one transaction around the whole batch, is measured too.
+ *
+ * Run: npm run bench -- bench/migrate
+ * (BENCH_MIGRATE_COUNT, default 200, and BENCH_MIGRATE_ROUNDS, default 5.)
+ * The server is TEST_POSTGRES_URL (default postgres://postgres@127.0.0.1:5432/test).
+ */
+import { randomBytes } from 'node:crypto';
+import { mkdir, mkdtemp, rm, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+import { MemoryLogger } from '@deploy-actions/action-kit/engine';
+import { runMigrations } from '@deploy-actions/migrate';
+import { runner } from 'node-pg-migrate';
+import pg from 'pg';
+import { median, report, type Comparison } from '../support/report.js';
+
+const SERVER = process.env.TEST_POSTGRES_URL ?? 'postgres://postgres@127.0.0.1:5432/test';
+const MIGRATIONS = Number(process.env.BENCH_MIGRATE_COUNT ?? 200);
+const ROUNDS = Number(process.env.BENCH_MIGRATE_ROUNDS ?? 5);
+
+type Tool = 'deploy-actions' | 'node-pg-migrate' | 'node-pg-migrate (one transaction)';
+const TOOLS: Tool[] = ['deploy-actions', 'node-pg-migrate', 'node-pg-migrate (one transaction)'];
+
+/** The same three statements per migration for both tools: a table, an index, ten rows. */
+function migrationSql(i: number): string {
+  return [
+    `CREATE TABLE bench_${i} (id bigserial PRIMARY KEY, name text NOT NULL, created_at timestamptz NOT NULL DEFAULT now());`,
+    `CREATE INDEX bench_${i}_name ON bench_${i} (name);`,
+    `INSERT INTO bench_${i} (name) SELECT 'row ' || g FROM generate_series(1, 10) AS g;`,
+    '',
+  ].join('\n');
+}
+
+async function writeMigrations(root: string): Promise<{ ours: string; theirs: string }> {
+  const ours = path.join(root, 'sql');
+  const theirs = path.join(root, 'node-pg-migrate');
+  await mkdir(ours, { recursive: true });
+  await mkdir(theirs, { recursive: true });
+  for (let i = 1; i <= MIGRATIONS; i++) {
+    const sql = migrationSql(i);
+    await writeFile(path.join(ours, `V${i}__bench_${i}.sql`), sql);
+    // node-pg-migrate orders by the numeric prefix; SQL files carry Up/Down sections.
+    await writeFile(
+      path.join(theirs, `${1_700_000_000_000 + i}_bench-${i}.sql`),
+      `-- Up Migration\n${sql}-- Down Migration\nDROP TABLE bench_${i};\n`,
+    );
+  }
+  return { ours, theirs };
+}
+
+async function admin(sql: string): Promise<void> {
+  const client = new pg.Client({ connectionString: SERVER });
+  await client.connect();
+  try {
+    await client.query(sql);
+  } finally {
+    await client.end();
+  }
+}
+
+async function freshDatabase(): Promise<{ url: string; drop(): Promise<void> }> {
+  const name = `bench_${randomBytes(5).toString('hex')}`;
+  await admin(`CREATE DATABASE ${name}`);
+  const url = new URL(SERVER);
+  url.pathname = `/${name}`;
+  return {
+    url: url.toString(),
+    drop: () => admin(`DROP DATABASE IF EXISTS ${name} WITH (FORCE)`),
+  };
+}
+
+async function countTables(url: string): Promise<number> {
+  const client = new pg.Client({ connectionString: url });
+  await client.connect();
+  try {
+    const result = await client.query<{ n: string }>(
+      "SELECT count(*) AS n FROM information_schema.tables WHERE table_schema = 'public' AND table_name LIKE 'bench\\_%'",
+    );
+    return Number(result.rows[0]?.n);
+  } finally {
+    await client.end();
+  }
+}
+
+/** One run of a tool; resolves with how many migrations it applied. */
+async function runTool(tool: Tool, url: string, dirs: { ours: string; theirs: string }) {
+  if (tool === 'deploy-actions') {
+    const result = await runMigrations(
+      {
+        database: { url },
+        mode: { kind: 'sql', migrationsDir: dirs.ours, allowOutOfOrder: false, dryRun: false },
+        ssl: { mode: 'disable' },
+        lockTimeoutMs: 60_000,
+        statementTimeoutMs: 0,
+        appliedBy: 'https://github.com/bench/bench/actions/runs/1',
+        workspaceDir: path.dirname(dirs.ours),
+        connectTimeoutMs: 10_000,
+      },
+      { logger: new MemoryLogger() },
+    );
+    return result.sql?.appliedVersions.length ?? 0;
+  }
+  const applied = await runner({
+    databaseUrl: url,
+    dir: dirs.theirs,
+    direction: 'up',
+    migrationsTable: 'pgmigrations',
+    checkOrder: true,
+    singleTransaction: tool !== 'node-pg-migrate',
+    log: () => undefined,
+  });
+  return applied.length;
+}
+
+interface Sample {
+  apply: number;
+  noop: number;
+}
+
+async function round(tool: Tool, dirs: { ours: string; theirs: string }): Promise<Sample> {
+  const db = await freshDatabase();
+  try {
+    let started = performance.now();
+    const applied = await runTool(tool, db.url, dirs);
+    const apply = performance.now() - started;
+    started = performance.now();
+    const again = await runTool(tool, db.url, dirs);
+    const noop = performance.now() - started;
+    const tables = await countTables(db.url);
+    if (applied !== MIGRATIONS || again !== 0 || tables !== MIGRATIONS) {
+      throw new Error(
+        `${tool}: applied ${applied}, then ${again}, ${tables} tables; expected ${MIGRATIONS}, 0, ${MIGRATIONS}`,
+      );
+    }
+    return { apply, noop };
+  } finally {
+    await db.drop();
+  }
+}
+
+test(`${MIGRATIONS} migrations, then a run with nothing pending`, async () => {
+  const root = await mkdtemp(path.join(tmpdir(), 'bench-migrate-'));
+  try {
+    const dirs = await writeMigrations(root);
+    const samples = new Map<Tool, Sample[]>(TOOLS.map((tool) => [tool, []]));
+    // One warm-up round each (JIT, server caches), not counted.
+    for (const tool of TOOLS) await round(tool, dirs);
+    for (let r = 0; r < ROUNDS; r++) {
+      // Rotate the order each round so no tool always runs first.
+      const order = TOOLS.map((_, i) => TOOLS[(i + r) % TOOLS.length]!);
+      for (const tool of order) samples.get(tool)!.push(await round(tool, dirs));
+    }
+    const measure = (tool: Tool, key: keyof Sample) => ({
+      name: tool,
+      samplesMs: samples.get(tool)!.map((s) => s[key]),
+    });
+    const comparisons: Comparison[] = [];
+    for (const peer of ['node-pg-migrate', 'node-pg-migrate (one transaction)'] as const) {
+      comparisons.push(
+        {
+          scenario: `apply ${MIGRATIONS} to an empty database`,
+          ours: measure('deploy-actions', 'apply'),
+          peer: measure(peer, 'apply'),
+        },
+        {
+          scenario: 'nothing pending',
+          ours: measure('deploy-actions', 'noop'),
+          peer: measure(peer, 'noop'),
+        },
+      );
+    }
+    report('run-migrations', comparisons, [
+      `${MIGRATIONS} migrations of 3 statements each (CREATE TABLE, CREATE INDEX, INSERT of 10 rows), PostgreSQL ${await serverVersion()}, Node ${process.version}, median of ${ROUNDS} rounds after a warm-up; every round checked (all applied, then none, ${MIGRATIONS} tables).`,
+      `Per-migration median while applying: ours ${(median(samples.get('deploy-actions')!.map((s) => s.apply)) / MIGRATIONS).toFixed(1)} ms.`,
+    ]);
+  } finally {
+    await rm(root, { recursive: true, force: true });
+  }
+});
+
+async function serverVersion(): Promise<string> {
+  const client = new pg.Client({ connectionString: SERVER });
+  await client.connect();
+  try {
+    const result = await client.query<{ server_version: string }>('SHOW server_version');
+    return result.rows[0]?.server_version ?? '?';
+  } finally {
+    await client.end();
+  }
+}
