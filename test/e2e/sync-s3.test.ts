@@ -232,8 +232,16 @@ async function sync(
   };
 }
 
+/** The engine's record of a pending invalidation, in a deploy to the whole bucket. */
+const RECORD = '.deploy-actions/pending-invalidation.json';
+const isRecord = (key: string) => key.endsWith(RECORD);
+
+/** The keys of the site's objects an operation touched (the pending-invalidation record: recordOps). */
 const s3Ops = (r: SyncRun, operation: string) =>
-  r.s3.filter((c) => c.operation === operation).map((c) => c.key);
+  r.s3.filter((c) => c.operation === operation && !isRecord(c.key)).map((c) => c.key);
+
+/** What a run did to the pending-invalidation record, in order. */
+const recordOps = (r: SyncRun) => r.s3.filter((c) => isRecord(c.key)).map((c) => c.operation);
 
 // --- The AWS CLI, an independent client -----------------------------------------------
 
@@ -941,4 +949,104 @@ test("the README's IAM section grants every action the engine's calls need", () 
   expect(actions.size).toBeGreaterThan(5);
   for (const action of actions)
     expect([action, section.includes(`\`${action}\``)]).toEqual([action, true]);
+});
+
+describe('an interrupted deploy is not forgotten by CloudFront', () => {
+  test('killed after overwriting files, before its invalidation: the re-run invalidates them once', async () => {
+    const bucket = await newBucket('pending');
+    const distributionId = cloudfront.addDistribution({ bucket }).id;
+    const dir = writeBuild(path.join(work, 'pending'), siteV1());
+    const inputs = { 'source-dir': dir, bucket, 'distribution-id': distributionId };
+    expect((await sync(inputs)).exitCode).toBe(0);
+    writeFileSync(path.join(dir, 'index.html'), '<!doctype html><h1>v2</h1>');
+    writeFileSync(path.join(dir, 'docs/index.html'), '<!doctype html><h1>Docs v2</h1>');
+    writeFileSync(path.join(dir, 'robots.txt'), 'User-agent: *\nDisallow: /drafts\n');
+    writeFileSync(path.join(dir, 'assets/extra-7c6b5a4d3e.js'), 'console.log("new");');
+
+    // CloudFront takes the CreateInvalidation request and never answers in time (and, were the
+    // hold ever over, refuses it): the job is cancelled while the step waits for it.
+    const held = [
+      aws.simulator.faults.add({
+        service: 'cloudfront',
+        operation: 'CreateInvalidation',
+        kind: 'latency',
+        latencyMs: 600_000,
+      }),
+      aws.simulator.faults.add({
+        service: 'cloudfront',
+        operation: 'CreateInvalidation',
+        kind: 'server-error',
+      }),
+    ];
+    let killed: SyncRun;
+    let createsReceived: number | undefined;
+    try {
+      killed = await sync(inputs, { timeoutMs: 30_000 });
+    } finally {
+      createsReceived = aws.simulator.faults.list().find((f) => f.id === held[0])?.fired;
+      for (const id of held) aws.simulator.faults.remove(id);
+    }
+    expect(killed.signal).toBe('SIGTERM');
+    // It was killed waiting for CloudFront: every upload was done, no invalidation exists.
+    expect(createsReceived).toBe(1);
+    expect(cloudfront.invalidations(distributionId)).toEqual([]);
+    const overwritten = ['docs/index.html', 'index.html', 'robots.txt'];
+    expect(s3Ops(killed, 'PutObject').sort()).toEqual(
+      ['assets/extra-7c6b5a4d3e.js', ...overwritten].sort(),
+    );
+    // The record was written once, before the first overwrite, and holds the overwritten keys.
+    expect(recordOps(killed)).toEqual(['PutObject']);
+    const recordAt = killed.s3.findIndex((c) => isRecord(c.key));
+    const firstOverwrite = killed.s3.findIndex(
+      (c) => c.operation === 'PutObject' && overwritten.includes(c.key),
+    );
+    expect(firstOverwrite).toBeGreaterThan(recordAt);
+    const record = JSON.parse((await getBytes(bucket, RECORD)).toString('utf8')) as {
+      keys: string[];
+    };
+    expect(record.keys).toEqual(overwritten);
+    const head = await headObject(bucket, RECORD);
+    expect([head.CacheControl, head.ContentType]).toEqual([
+      'no-store',
+      'application/json; charset=utf-8',
+    ]);
+
+    // The re-run finds every file unchanged, and still invalidates what the killed run overwrote.
+    const rerun = await sync(inputs);
+    expect(rerun.exitCode).toBe(0);
+    const paths = ['/', '/docs', '/docs/', '/docs/index.html', '/index.html', '/robots.txt'];
+    expect(rerun.outputs).toMatchObject({
+      uploaded: '0',
+      'metadata-updated': '0',
+      unchanged: String(Object.keys(siteV1()).length + 1),
+      'invalidated-paths': JSON.stringify(paths),
+    });
+    const invalidations = cloudfront.invalidations(distributionId);
+    expect(invalidations).toHaveLength(1);
+    expect(invalidations[0]).toMatchObject({
+      id: rerun.outputs['invalidation-id'],
+      status: 'Completed',
+    });
+    expect([...invalidations[0]!.paths].sort()).toEqual(paths);
+    // Read, then removed once the invalidation was created.
+    expect(recordOps(rerun)).toEqual(['GetObject', 'DeleteObject']);
+    const create = rerun.cloudfront.find((r) => r.operation === 'CreateInvalidation')!;
+    const removal = rerun.s3.find((c) => c.operation === 'DeleteObject')!;
+    expect(removal.time).toBeGreaterThanOrEqual(create.time.getTime());
+    expect(visibleLog(rerun)).toContain('was interrupted before invalidating them');
+    expect(rerun.summary).toContain(
+      'Also invalidated the paths of 3 objects that an earlier, interrupted deploy overwrote',
+    );
+    await expectBucketToEqualBuild(bucket, dir);
+
+    // The record is gone: the next identical deploy writes and invalidates nothing.
+    touchAll(dir);
+    const third = await sync(inputs);
+    expect(third.exitCode).toBe(0);
+    expect(third.s3.filter((c) => !['ListObjectsV2', 'HeadObject'].includes(c.operation))).toEqual(
+      [],
+    );
+    expect(third.cloudfront.map((r) => r.operation)).toEqual(['GetDistributionConfig']);
+    expect(cloudfront.invalidations(distributionId)).toHaveLength(1);
+  });
 });

@@ -43,10 +43,17 @@ export const S3_SYNC_CALLS: readonly AwsCallDeclaration[] = [
   },
   {
     service: 's3',
+    operation: 'GetObject',
+    actions: ['s3:GetObject'],
+    resource: OBJECTS,
+    when: 'when invalidating and the listing holds {prefix}.deploy-actions/pending-invalidation.json, the paths an interrupted deploy did not invalidate (dry runs too)',
+  },
+  {
+    service: 's3',
     operation: 'PutObject',
     actions: ['s3:PutObject'],
     resource: OBJECTS,
-    when: 'new and changed files below the multipart threshold (not in a dry run)',
+    when: 'new and changed files below the multipart threshold; the pending-invalidation record, before the first overwrite when invalidating (not in a dry run)',
   },
   {
     service: 's3',
@@ -89,6 +96,13 @@ export const S3_SYNC_CALLS: readonly AwsCallDeclaration[] = [
     actions: ['s3:DeleteObject'],
     resource: OBJECTS,
     when: 'stale objects, with delete: true, after the invalidation completed',
+  },
+  {
+    service: 's3',
+    operation: 'DeleteObject',
+    actions: ['s3:DeleteObject'],
+    resource: OBJECTS,
+    when: 'the pending-invalidation record, once the invalidation covering its paths was created (without the permission the record is emptied by PutObject instead)',
   },
   {
     service: 'cloudfront',

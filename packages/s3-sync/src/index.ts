@@ -18,6 +18,12 @@
  *   CallerReference derived from the deploy (invalidationCallerReference), so a
  *   retried request cannot create a second one; it retries what is transient
  *   (TooManyInvalidationsInProgress, throttling, 5xx) and waits for it.
+ * - An interrupted deploy's invalidation is not lost (pending.ts): before the
+ *   first overwrite or header fix whose path needs invalidating, the keys are
+ *   recorded in `<prefix>.deploy-actions/pending-invalidation.json` (no-store);
+ *   a deploy finding the record invalidates them too, and removes it once its
+ *   invalidation was created. `.deploy-actions` is reserved: never uploaded,
+ *   compared or deleted as part of the build.
  * - calls.ts: S3_SYNC_CALLS, every AWS call the engine makes and its IAM actions.
  */
 export {
@@ -129,3 +135,14 @@ export {
   type OriginLike,
 } from './cloudfront.js';
 export { S3_SYNC_CALLS, type AwsCallDeclaration } from './calls.js';
+export {
+  PENDING_INVALIDATION_FILE,
+  PENDING_INVALIDATION_CACHE_CONTROL,
+  RESERVED_DIRECTORY,
+  pendingInvalidationKey,
+  isReservedPath,
+  formatPendingInvalidation,
+  parsePendingInvalidation,
+  readPendingInvalidation,
+  type PendingInvalidation,
+} from './pending.js';

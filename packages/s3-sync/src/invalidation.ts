@@ -10,6 +10,11 @@ export interface InvalidationRequest {
   staleKeys: readonly string[];
   /** Whether the deploy changed anything at all (mode `all` invalidates only then). */
   changedAnything: boolean;
+  /**
+   * Invalidate everything under the deploy's root, as mode `all` does (an
+   * earlier deploy's record of pending paths could not be read). Not with mode `none`.
+   */
+  coverAll?: boolean;
   /** The key prefix the deploy owns: '' or `site/app/`. */
   prefix: string;
   /** The distribution origin's path for this bucket: '' or `/site`. */
@@ -42,7 +47,9 @@ export function planInvalidation(request: InvalidationRequest): InvalidationPlan
       ],
     };
   }
-  if (request.mode === 'all') return { paths: [`${root}*`], warnings: [] };
+  if (request.mode === 'all' || request.coverAll === true) {
+    return { paths: [`${root}*`], warnings: [] };
+  }
   const paths = new Set(
     request.staleKeys.flatMap((key) => viewerPathsForKey(key, request.originPath)),
   );

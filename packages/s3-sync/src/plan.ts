@@ -2,6 +2,7 @@ import { UserError } from '@deploy-actions/action-kit/engine';
 import type { PathMatcher } from './globs.js';
 import type { HeaderPolicy } from './headers.js';
 import { planInvalidation } from './invalidation.js';
+import { assertNoReservedFiles, isReservedPath, type PendingInvalidation } from './pending.js';
 import type {
   InvalidationMode,
   ListedObject,
@@ -36,6 +37,11 @@ export interface PlanInput {
     maxPaths: number;
     maxWildcards?: number;
   };
+  /**
+   * Keys an earlier, interrupted deploy overwrote without invalidating them
+   * (its pending-invalidation record): invalidated with this deploy's paths.
+   */
+  pendingInvalidation?: PendingInvalidation;
 }
 
 export type UploadReason = 'new' | 'changed';
@@ -69,8 +75,17 @@ export interface SyncPlan {
   deletes: string[];
   /** Stale keys left in place because delete is off. */
   staleKept: string[];
+  /** Including the pending invalidation's paths, when there is one. */
   invalidationPaths: string[];
   warnings: string[];
+  /**
+   * Keys this deploy overwrites (changed content) or re-heads: CloudFront may
+   * hold their old versions. Before the first of these writes, the engine
+   * records them as a pending invalidation (pending.ts).
+   */
+  overwrittenKeys?: string[];
+  /** The earlier deploy's pending invalidation merged into this plan, if any. */
+  pendingInvalidation?: PendingInvalidation;
 }
 
 /**
@@ -82,6 +97,7 @@ export function planSync(input: PlanInput): SyncPlan {
   const uploads: PlannedUpload[] = [];
   const metadataUpdates: PlannedMetadataUpdate[] = [];
   const unchanged: string[] = [];
+  assertNoReservedFiles(input.files);
   for (const file of input.files) {
     const key = objectKey(input.prefix, file.relPath);
     const headers = input.headers.headersFor(file.relPath);
@@ -105,11 +121,17 @@ export function planSync(input: PlanInput): SyncPlan {
   const stale = staleKeys(input);
   if (input.delete) assertWithinMaxDeletes(input, stale);
   const deletes = input.delete ? stale : [];
-  const overwritten = uploads.filter((u) => u.reason === 'changed').map((u) => u.key);
+  const overwritten = [
+    ...uploads.filter((u) => u.reason === 'changed').map((u) => u.key),
+    ...metadataUpdates.map((u) => u.key),
+  ].sort();
+  const pending = input.pendingInvalidation;
   const invalidation = planInvalidation({
     ...input.invalidation,
-    staleKeys: [...overwritten, ...metadataUpdates.map((u) => u.key), ...deletes],
-    changedAnything: uploads.length + metadataUpdates.length + deletes.length > 0,
+    staleKeys: [...overwritten, ...deletes, ...(pending?.keys ?? [])],
+    changedAnything:
+      uploads.length + metadataUpdates.length + deletes.length > 0 || pending !== undefined,
+    coverAll: pending?.all === true,
     prefix: input.prefix,
   });
   return {
@@ -120,6 +142,8 @@ export function planSync(input: PlanInput): SyncPlan {
     staleKept: input.delete ? [] : stale,
     invalidationPaths: invalidation.paths,
     warnings: invalidation.warnings,
+    overwrittenKeys: overwritten,
+    ...(pending === undefined ? {} : { pendingInvalidation: pending }),
   };
 }
 
@@ -180,7 +204,10 @@ function describe(value: string | undefined): string {
   return value === undefined ? '(none)' : `"${value}"`;
 }
 
-/** Listed keys under the prefix, in scope, with no local file. Folder markers (`docs/`) are no files. */
+/**
+ * Listed keys under the prefix, in scope, with no local file. Folder markers
+ * (`docs/`) are no files; the engine's own records (`.deploy-actions/`) are not the build's.
+ */
 function staleKeys(input: PlanInput): string[] {
   const localKeys = new Set(input.files.map((file) => objectKey(input.prefix, file.relPath)));
   return [...input.listed.keys()]
@@ -189,6 +216,7 @@ function staleKeys(input: PlanInput): string[] {
         key.startsWith(input.prefix) &&
         !key.endsWith('/') &&
         !localKeys.has(key) &&
+        !isReservedPath(key.slice(input.prefix.length)) &&
         input.inScope(key.slice(input.prefix.length)),
     )
     .sort();

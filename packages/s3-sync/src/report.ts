@@ -74,6 +74,7 @@ export function summarizeSync(report: SyncReport): SummaryBlock[] {
       heading: `${verb} ${report.target}`,
       lines: [
         `${report.dryRun ? 'Dry run: nothing was changed. ' : ''}Took ${formatDuration(report.durationMs)}.`,
+        ...pendingLines(report),
         ...report.plan.warnings,
       ],
       table: [
@@ -101,6 +102,18 @@ export function summarizeSync(report: SyncReport): SummaryBlock[] {
   if (report.dryRun) blocks.push(...planBlocks(report.plan));
   else blocks.push(...slowestAndLargest(report));
   return blocks;
+}
+
+/** An interrupted deploy's paths, merged into this one's invalidation. */
+function pendingLines(report: SyncReport): string[] {
+  const pending = report.plan.pendingInvalidation;
+  if (pending === undefined) return [];
+  const verb = report.dryRun ? 'Would also invalidate' : 'Also invalidated';
+  return [
+    pending.all
+      ? `${verb} everything under the root: the record of paths an earlier deploy did not invalidate could not be read.`
+      : `${verb} the paths of ${count(pending.keys.length, 'object')} that an earlier, interrupted deploy overwrote without invalidating them.`,
+  ];
 }
 
 function invalidationCell(report: SyncReport): string {

@@ -13,6 +13,15 @@ import { validateBucketName, normaliseOriginPath, normalisePrefix } from './inpu
 import { CLOUDFRONT_MAX_PATHS } from './invalidation.js';
 import { scanSourceDir } from './local.js';
 import {
+  assertNoReservedFiles,
+  isReservedPath,
+  pendingInvalidationKey,
+  readPendingInvalidation,
+  removePendingInvalidation,
+  writePendingInvalidation,
+  type PendingInvalidation,
+} from './pending.js';
+import {
   objectKey,
   planSync,
   type PlannedMetadataUpdate,
@@ -124,13 +133,26 @@ export async function syncToS3(options: SyncOptions, deps: SyncDeps): Promise<Sy
   const filter = createFileFilter(options.include, options.exclude);
   const plan = await makePlan(options, settings, filter, deps);
   await logPlan(deps.logger, plan, options.dryRun);
+  logPendingInvalidation(deps.logger, plan, settings.prefix, options);
   const report = plannedReport(options, settings.prefix, plan);
   if (options.dryRun) {
     deps.logger.info('Dry run: nothing was changed.');
     return { ...report, durationMs: clock.now() - started };
   }
   const transfers: TransferRecord[] = [];
-  const run: Run = { options, deps, clock, plan, multipart: settings.multipart, transfers };
+  const run: Run = {
+    options,
+    deps,
+    clock,
+    plan,
+    prefix: settings.prefix,
+    multipart: settings.multipart,
+    transfers,
+    record: {
+      toWrite: recordToWrite(plan, deps.invalidator !== undefined),
+      written: undefined,
+    },
+  };
   await runPhase(run, 'Phase 1: files other than entry files', false);
   await runPhase(run, 'Phase 2: entry files (upload-last)', true);
   const invalidationId = await invalidate(run, plan.invalidationPaths);
@@ -195,6 +217,7 @@ export async function scanBuild(
       filter,
       concurrency: options.concurrency,
     });
+    assertNoReservedFiles(found);
     const bytes = found.reduce((sum, file) => sum + file.size, 0);
     logger.info(`${found.length} files, ${formatBytes(bytes)}`);
     return found;
@@ -210,17 +233,32 @@ async function makePlan(
   const { logger, s3 } = deps;
   const files = options.scanned ?? (await scanBuild(options, logger));
   const target = `s3://${options.bucket}/${settings.prefix}`;
-  const { listed, details } = await logger.group(`Comparing with ${target}`, async () => {
-    const listedObjects = await listObjects(s3, options.bucket, settings.prefix);
-    const localKeys = new Set(files.map((file) => objectKey(settings.prefix, file.relPath)));
-    const toDescribe = [...listedObjects.keys()].filter((key) => localKeys.has(key));
-    logger.info(
-      `${listedObjects.size} objects under the prefix; reading ${toDescribe.length} headers`,
-    );
-    const described = await describeObjects(s3, options.bucket, toDescribe, options.concurrency);
-    return { listed: listedObjects, details: described };
-  });
-  return planSync({
+  const recordKey = pendingInvalidationKey(settings.prefix);
+  const invalidating = deps.invalidator !== undefined && options.invalidation !== 'none';
+  const { listed, details, recordFound, pending } = await logger.group(
+    `Comparing with ${target}`,
+    async () => {
+      const listedObjects = await listObjects(s3, options.bucket, settings.prefix);
+      const found = listedObjects.has(recordKey);
+      // The engine's own objects are neither the build's nor stale.
+      for (const key of listedObjects.keys()) {
+        if (isReservedPath(key.slice(settings.prefix.length))) listedObjects.delete(key);
+      }
+      const localKeys = new Set(files.map((file) => objectKey(settings.prefix, file.relPath)));
+      const toDescribe = [...listedObjects.keys()].filter((key) => localKeys.has(key));
+      logger.info(
+        `${listedObjects.size} objects under the prefix; reading ${toDescribe.length} headers`,
+      );
+      const [described, record] = await Promise.all([
+        describeObjects(s3, options.bucket, toDescribe, options.concurrency),
+        found && invalidating
+          ? readPendingInvalidation(s3, options.bucket, settings.prefix)
+          : Promise.resolve(undefined),
+      ]);
+      return { listed: listedObjects, details: described, recordFound: found, pending: record };
+    },
+  );
+  const plan = planSync({
     bucket: options.bucket,
     prefix: settings.prefix,
     files,
@@ -239,7 +277,57 @@ async function makePlan(
       originPath: settings.originPath,
       maxPaths: options.invalidationMaxPaths,
     },
+    ...(pending === undefined ? {} : { pendingInvalidation: pending }),
   });
+  if (recordFound && !invalidating) {
+    plan.warnings.push(
+      `s3://${options.bucket}/${recordKey} records paths an earlier, interrupted deploy overwrote but did not invalidate; this deploy invalidates nothing (${deps.invalidator === undefined ? 'no distribution' : 'invalidation: none'}), so it is left for the next deploy that does.`,
+    );
+  }
+  return plan;
+}
+
+function logPendingInvalidation(
+  logger: Logger,
+  plan: SyncPlan,
+  prefix: string,
+  options: SyncOptions,
+): void {
+  const pending = plan.pendingInvalidation;
+  if (pending === undefined) return;
+  const record = `s3://${options.bucket}/${pendingInvalidationKey(prefix)}`;
+  const verb = options.dryRun ? 'would invalidate' : 'invalidates';
+  if (pending.all) {
+    logger.warning(
+      `${record} records an invalidation an earlier deploy did not make, but cannot be read (${pending.problem ?? 'unknown problem'}): this deploy ${verb} everything under its root instead.`,
+    );
+    return;
+  }
+  const keys = pending.keys;
+  const examples = keys.slice(0, 5).join(', ') + (keys.length > 5 ? ', …' : '');
+  logger.info(
+    `An earlier deploy overwrote ${keys.length} objects and was interrupted before invalidating them (recorded in ${record}): this deploy ${verb} them too: ${examples}`,
+  );
+}
+
+/**
+ * What this deploy must have recorded (pending.ts) before its first overwrite:
+ * its overwritten keys with those of a record it found. Undefined when it
+ * invalidates nothing, overwrites nothing, or the record already holds them.
+ */
+function recordToWrite(
+  plan: SyncPlan,
+  hasInvalidator: boolean,
+): Pick<PendingInvalidation, 'keys' | 'all'> | undefined {
+  const overwritten = plan.overwrittenKeys ?? [];
+  if (!hasInvalidator || plan.invalidationPaths.length === 0 || overwritten.length === 0) {
+    return undefined;
+  }
+  const pending = plan.pendingInvalidation;
+  if (pending?.all === true) return undefined; // the unreadable record stands for everything
+  const recorded = new Set(pending?.keys ?? []);
+  if (overwritten.every((key) => recorded.has(key))) return undefined;
+  return { keys: [...new Set([...recorded, ...overwritten])].sort(), all: false };
 }
 
 async function logPlan(logger: Logger, plan: SyncPlan, dryRun: boolean): Promise<void> {
@@ -256,8 +344,16 @@ interface Run {
   deps: SyncDeps;
   clock: Clock;
   plan: SyncPlan;
+  /** Normalised. */
+  prefix: string;
   multipart: MultipartSettings;
   transfers: TransferRecord[];
+  record: {
+    /** What to record before the first overwrite; undefined when nothing. */
+    toWrite: Pick<PendingInvalidation, 'keys' | 'all'> | undefined;
+    /** Shared by every transfer that overwrites: the record is written once. */
+    written: Promise<void> | undefined;
+  };
 }
 
 type Work =
@@ -283,6 +379,8 @@ async function transfer(run: Run, work: Work): Promise<void> {
   const { s3, logger } = run.deps;
   const started = run.clock.now();
   const { key, file } = work.item;
+  // CloudFront may cache the old version: the record must exist before it is replaced.
+  if (work.kind === 'metadata' || work.item.reason === 'changed') await recordPending(run);
   if (work.kind === 'upload') {
     const method = await uploadFile(s3, run.options.bucket, work.item, run.multipart);
     const ms = run.clock.now() - started;
@@ -295,6 +393,58 @@ async function transfer(run: Run, work: Work): Promise<void> {
     await updateMetadata(s3, run.options.bucket, work.item);
     run.transfers.push({ key, bytes: 0, ms: run.clock.now() - started, method: 'copy' });
     logger.info(`updated the headers of ${key}: ${work.item.changes.join('; ')}`);
+  }
+}
+
+/** Writes the pending-invalidation record (once) when this deploy must have one. */
+function recordPending(run: Run): Promise<void> {
+  const { record } = run;
+  if (record.toWrite === undefined) return Promise.resolve();
+  if (record.written === undefined) {
+    const toWrite = record.toWrite;
+    record.written = writePendingInvalidation(
+      run.deps.s3,
+      run.options.bucket,
+      run.prefix,
+      toWrite,
+      run.clock,
+    ).then(() =>
+      run.deps.logger.info(
+        `Recorded ${toWrite.keys.length} keys to invalidate in s3://${run.options.bucket}/${pendingInvalidationKey(run.prefix)} before overwriting them (removed once the invalidation is created)`,
+      ),
+    );
+  }
+  return record.written;
+}
+
+/**
+ * Once the invalidation was created, the record's paths are CloudFront's to
+ * finish: it is removed. A failure to remove it does not fail the deploy: the
+ * next deploy invalidates its paths once more, no worse.
+ */
+async function removeRecord(run: Run): Promise<void> {
+  const { record } = run;
+  if (record.written === undefined && run.plan.pendingInvalidation === undefined) return;
+  const { logger } = run.deps;
+  const where = `s3://${run.options.bucket}/${pendingInvalidationKey(run.prefix)}`;
+  try {
+    const outcome = await removePendingInvalidation(
+      run.deps.s3,
+      run.options.bucket,
+      run.prefix,
+      run.clock,
+    );
+    if (outcome === 'removed') logger.info(`Removed ${where}: the invalidation covers its paths`);
+    else {
+      logger.warning(
+        `AWS denied s3:DeleteObject on ${where}, so the record of pending invalidation paths was emptied instead of removed. Grant the role "s3:DeleteObject" on "arn:aws:s3:::${run.options.bucket}/${run.prefix}*" to let it be removed.`,
+      );
+    }
+  } catch (error) {
+    const message = error instanceof Error ? error.message : String(error);
+    logger.warning(
+      `Could not remove ${where} (${message}); the next deploy will invalidate its paths once more.`,
+    );
   }
 }
 
@@ -311,6 +461,8 @@ async function invalidate(run: Run, paths: readonly string[]): Promise<string | 
   });
   return logger.group(`Invalidating ${paths.length} CloudFront paths`, async () => {
     const id = await invalidator.create(paths, reference);
+    // Created is enough: CloudFront completes it whether or not this step waits.
+    await removeRecord(run);
     const started = run.clock.now();
     const staleObjects = run.plan.deletes.length;
     if (!run.options.waitForInvalidation && staleObjects === 0) {

@@ -138,3 +138,16 @@ test('a dry run summary shows what would change', () => {
     'no-cache',
   ]);
 });
+
+test("the summary says when an interrupted deploy's pending paths were invalidated too", () => {
+  const withPending = (pending: SyncPlan['pendingInvalidation'], dryRun = false) =>
+    summarizeSync({ ...report, dryRun, plan: { ...plan, pendingInvalidation: pending } })[0]!
+      .lines!;
+  expect(withPending({ keys: ['index.html', 'docs/index.html'], all: false })).toContain(
+    'Also invalidated the paths of 2 objects that an earlier, interrupted deploy overwrote without invalidating them.',
+  );
+  expect(withPending({ keys: [], all: true, problem: 'it is not JSON' }, true)).toContain(
+    'Would also invalidate everything under the root: the record of paths an earlier deploy did not invalidate could not be read.',
+  );
+  expect(summarizeSync(report)[0]!.lines).toEqual(['Took 4.2s.']);
+});
