@@ -59,6 +59,9 @@ export interface BuildPushDeps {
 export interface BuildPushResult {
   /** registry/repository (with push false: the local image name). */
   repositoryUri: string;
+  /** The repository's name and registry (account) id as ECR reports them (with push false: as given). */
+  repositoryName: string;
+  registryId: string;
   repositoryCreated: boolean;
   registry: string;
   /** repositoryUri@sha256:… (empty when nothing was pushed). */
@@ -97,6 +100,8 @@ export async function buildAndPush(
   const registry = repository.uri.slice(0, repository.uri.indexOf('/'));
   const base = {
     repositoryUri: repository.uri,
+    repositoryName: repository.name,
+    registryId: repository.registryId,
     repositoryCreated: repository.created,
     registry,
     imageTagUri: tagReference(repository.uri, options.sha),
@@ -183,6 +188,8 @@ export async function buildOnly(
     const built = await buildWithDocker({ ...options, push: false }, deps, docker, localName, tags);
     return {
       repositoryUri: localName,
+      repositoryName: target.name,
+      registryId: target.registryId ?? '',
       repositoryCreated: false,
       registry: '',
       image: '',

@@ -1,0 +1,289 @@
+/**
+ * Every input of the root pipeline, read and validated together before any
+ * stage runs: a migration stage without a database fails before the build
+ * starts, not after the image was pushed.
+ *
+ * Names: each stage's inputs keep the name its own action gives them, except
+ * where two stages share one; those carry a stage prefix (see action.yml):
+ * deploy-timeout, service-tags, image-tags, migrations-dry-run, sync-dry-run
+ * and the smoke-* inputs. The engines' own readers are reused where they
+ * exist (readSyncInputs, readMigrateInputs, parseSmokeInputs, readAwsInputs),
+ * with the renames applied by readRenamed so that their errors name the
+ * inputs the user wrote.
+ */
+import path from 'node:path';
+import {
+  InputError,
+  Inputs,
+  runnerInputSource,
+  type InputSource,
+} from '@deploy-actions/action-kit';
+import { readAwsInputs, type AwsInputs } from '@deploy-actions/aws';
+import { readMigrateInputs, type MigrateInputs } from '@deploy-actions/migrate';
+import { readSyncInputs, type SyncInputs } from '@deploy-actions/s3-sync';
+import {
+  parseSmokeInputs,
+  type Check,
+  type SmokeInputs,
+  type SmokeOptions,
+} from '@deploy-actions/smoke';
+import { readDeployStage, type DeployStageInputs } from './apprunner-inputs.js';
+import { readBuildStage, type BuildStageInputs } from './build-inputs.js';
+import { readRenamed, renameInputError } from './rename.js';
+
+export interface MigrateStageInputs {
+  options: MigrateInputs & { connectTimeoutMs: number };
+  warnings: string[];
+}
+
+export interface SmokeStageInputs {
+  checks: Check[];
+  options: SmokeOptions;
+  /**
+   * The same checks without expect-version, for the re-run against the
+   * rolled-back version (which reports its own, older version).
+   */
+  rollbackChecks: Check[];
+}
+
+export interface PipelineInputs {
+  /** Undefined when no stage calls AWS (e.g. migrations with database-url and a smoke test). */
+  aws: AwsInputs | undefined;
+  build: BuildStageInputs | undefined;
+  migrate: MigrateStageInputs | undefined;
+  deploy: DeployStageInputs | undefined;
+  site: SyncInputs | undefined;
+  smoke: SmokeStageInputs | undefined;
+  rollbackOnFailure: boolean;
+  /** Inputs that were set but have no effect, in words. */
+  warnings: string[];
+}
+
+/**
+ * Inputs without a default that belong to one stage: set while their stage
+ * does not run, they are a mistake (a forgotten selector, or a typo in it),
+ * reported before anything runs. Inputs with a default cannot be told apart
+ * from the default, so they are not listed.
+ */
+const STAGE_INPUTS: readonly { stage: string; selector: string; inputs: readonly string[] }[] = [
+  {
+    stage: 'build',
+    selector: 'repository',
+    inputs: [
+      'tag-mutability-exclusions',
+      'lifecycle-keep-images',
+      'dockerfile',
+      'build-args',
+      'build-secrets',
+      'target',
+      'labels',
+      'platforms',
+      'image-tags',
+      'ignore-vulnerabilities',
+    ],
+  },
+  {
+    stage: 'migrations',
+    selector: 'migrations-dir or command',
+    inputs: [
+      'database-url',
+      'database-url-secret-id',
+      'database-url-env',
+      'lock-timeout',
+      'statement-timeout',
+      'connect-timeout',
+      'ssl',
+      'ssl-ca-file',
+    ],
+  },
+  {
+    stage: 'App Runner',
+    selector: 'service',
+    inputs: [
+      'image',
+      'env',
+      'secrets',
+      'port',
+      'cpu',
+      'memory',
+      'access-role-arn',
+      'instance-role-arn',
+      'health-check-protocol',
+      'health-check-path',
+      'health-check-interval',
+      'health-check-timeout',
+      'health-check-healthy-threshold',
+      'health-check-unhealthy-threshold',
+      'auto-scaling-configuration-arn',
+      'vpc-connector-arn',
+      'auto-deployments',
+      'service-tags',
+    ],
+  },
+  {
+    stage: 'site',
+    selector: 'bucket',
+    inputs: ['source-dir', 'include', 'exclude', 'upload-last', 'distribution-id'],
+  },
+  {
+    stage: 'smoke',
+    selector: 'smoke-url or smoke-checks',
+    inputs: ['expect-version', 'version-path', 'smoke-headers', 'smoke-ca-file'],
+  },
+];
+/** Never shown in an error message. */
+const SECRET_INPUTS = new Set(['database-url', 'build-secrets', 'smoke-headers']);
+
+/** The smoke engine's input names → the root's. */
+const SMOKE_RENAMES = {
+  url: 'smoke-url',
+  checks: 'smoke-checks',
+  'expect-status': 'smoke-expect-status',
+  timeout: 'smoke-timeout',
+  'request-timeout': 'smoke-request-timeout',
+  interval: 'smoke-interval',
+  'consecutive-successes': 'smoke-consecutive-successes',
+  'fail-fast-statuses': 'smoke-fail-fast-statuses',
+  headers: 'smoke-headers',
+  'ca-file': 'smoke-ca-file',
+  'tls-min-days': 'smoke-tls-min-days',
+} as const;
+
+const SECRET_ARN_REGION = /^arn:aws[a-z-]*:secretsmanager:([a-z0-9-]+):/;
+
+export function getInputs(
+  source: InputSource = runnerInputSource(),
+  env: NodeJS.ProcessEnv = process.env,
+): PipelineInputs {
+  const inputs = new Inputs(source);
+  const runs = {
+    build: inputs.optional('repository') !== undefined,
+    migrate:
+      inputs.optional('migrations-dir') !== undefined || inputs.optional('command') !== undefined,
+    deploy: inputs.optional('service') !== undefined,
+    site: inputs.optional('bucket') !== undefined,
+    smoke:
+      inputs.optional('smoke-url') !== undefined || inputs.optional('smoke-checks') !== undefined,
+  };
+  const selected = [runs.build, runs.migrate, runs.deploy, runs.site, runs.smoke];
+  STAGE_INPUTS.forEach((stage, index) => {
+    if (selected[index]) return;
+    for (const name of stage.inputs) {
+      const value = inputs.optional(name);
+      if (value === undefined) continue;
+      throw new InputError(
+        name,
+        SECRET_INPUTS.has(name) ? '***' : value,
+        `nothing without ${stage.selector}: it belongs to the ${stage.stage} stage, which runs only when ${stage.selector} is set`,
+      );
+    }
+  });
+  if (!selected.some(Boolean)) {
+    throw new InputError(
+      'repository',
+      undefined,
+      'at least one stage: repository (build), migrations-dir or command (migrations), service (App Runner), bucket (site) or smoke-url/smoke-checks (smoke test)',
+    );
+  }
+  const warnings: string[] = [];
+  const rollbackOnFailure = inputs.boolean('rollback-on-failure', true);
+
+  // Migrations first: what they need (a database) is the mistake most worth catching before a build.
+  const migrate = runs.migrate ? readMigrateStage(source, inputs) : undefined;
+  const secretId = migrate?.options.database.secretId;
+  const needsAws = runs.build || runs.deploy || runs.site || secretId !== undefined;
+  const aws = needsAws ? readAwsInputs(inputs, env) : undefined;
+  if (!aws && inputs.optional('role-to-assume') !== undefined) {
+    warnings.push('The input role-to-assume has no effect: no stage of this run calls AWS.');
+  }
+  if (aws && secretId !== undefined) checkSecretRegion(secretId, aws.region);
+  const build = runs.build ? readBuildStage(inputs, aws!.region) : undefined;
+  const deploy = runs.deploy ? readDeployStage(inputs, aws!.region, runs.build) : undefined;
+  const site = runs.site
+    ? readRenamed(source, { 'dry-run': 'sync-dry-run' }, (renamed) => readSyncInputs(renamed))
+    : undefined;
+  const smoke = runs.smoke ? readSmokeStage(inputs) : undefined;
+  if (migrate) warnings.push(...migrate.warnings);
+  if (runs.build && !runs.deploy) {
+    warnings.push(
+      'The image is built and pushed but not deployed: set service to deploy it to App Runner.',
+    );
+  }
+  if (rollbackOnFailure && deploy && !smoke) {
+    warnings.push(
+      'rollback-on-failure has no effect without a smoke test (smoke-url or smoke-checks): App Runner itself rolls back a version that fails its health checks.',
+    );
+  }
+  return {
+    aws,
+    build,
+    migrate,
+    deploy,
+    site: site && { ...site, sourceDir: resolveWorkspacePath(site.sourceDir, env) },
+    smoke,
+    rollbackOnFailure,
+    warnings,
+  };
+}
+
+function readMigrateStage(source: InputSource, inputs: Inputs): MigrateStageInputs {
+  const { options, warnings } = readRenamed(
+    source,
+    { 'dry-run': 'migrations-dry-run' },
+    (renamed) => readMigrateInputs(renamed),
+  );
+  const connectTimeoutMs = inputs.duration('connect-timeout', {
+    fallback: '30s',
+    minMs: 1_000,
+    maxMs: 600_000,
+  });
+  if (options.mode.kind === 'command' && inputs.optional('connect-timeout') !== undefined) {
+    warnings.push('The input connect-timeout has no effect with command; it is ignored.');
+  }
+  return { options: { ...options, connectTimeoutMs }, warnings };
+}
+
+function readSmokeStage(inputs: Inputs): SmokeStageInputs {
+  const given: SmokeInputs = {
+    url: inputs.optional('smoke-url'),
+    checks: inputs.optional('smoke-checks'),
+    expectStatus: inputs.optional('smoke-expect-status'),
+    expectVersion: inputs.optional('expect-version'),
+    versionPath: inputs.optional('version-path'),
+    headers: inputs.optional('smoke-headers'),
+    timeout: inputs.optional('smoke-timeout'),
+    requestTimeout: inputs.optional('smoke-request-timeout'),
+    interval: inputs.optional('smoke-interval'),
+    consecutiveSuccesses: inputs.optional('smoke-consecutive-successes'),
+    failFastStatuses: inputs.optional('smoke-fail-fast-statuses'),
+    caFile: inputs.optional('smoke-ca-file'),
+    tlsMinDays: inputs.optional('smoke-tls-min-days'),
+  };
+  try {
+    const { checks, options } = parseSmokeInputs(given);
+    const rollback = parseSmokeInputs({
+      ...given,
+      expectVersion: undefined,
+      versionPath: undefined,
+    });
+    return { checks, options, rollbackChecks: rollback.checks };
+  } catch (error) {
+    throw renameInputError(error, SMOKE_RENAMES);
+  }
+}
+
+function checkSecretRegion(secretId: string, region: string): void {
+  const secretRegion = SECRET_ARN_REGION.exec(secretId)?.[1];
+  if (secretRegion !== undefined && secretRegion !== region) {
+    throw new InputError(
+      'database-url-secret-id',
+      secretId,
+      `a secret in ${region} (the AWS region of this step), or set aws-region: ${secretRegion}`,
+    );
+  }
+}
+
+/** Relative to the workspace, as the runner's other steps see it. */
+export function resolveWorkspacePath(relative: string, env: NodeJS.ProcessEnv): string {
+  return path.resolve(env.GITHUB_WORKSPACE || process.cwd(), relative);
+}

@@ -1,0 +1,164 @@
+/**
+ * One job summary for the whole pipeline: an overview (each stage, how it
+ * ended, the one fact that matters), the rollback when there was one, then
+ * each stage's own tables as its action writes them.
+ */
+import { formatDuration, type SummarySection } from '@deploy-actions/action-kit';
+import type { DeployReport } from '@deploy-actions/apprunner';
+import { migrateOutputs, summarizeMigrations } from '@deploy-actions/migrate';
+import { summarizeSync } from '@deploy-actions/s3-sync';
+import { failedChecks, reportHeadline, summaryRows, type SmokeReport } from '@deploy-actions/smoke';
+import { summarySections as buildSections } from '../../build-push-ecr/src/summary.js';
+import { summarySections as deploySections } from '../../deploy-apprunner-and-wait/src/summary.js';
+import { STAGES, type PipelineState, type StageName, type StageResult } from './stages.js';
+
+const RESULT: Record<StageResult, string> = {
+  succeeded: '✅ succeeded',
+  failed: '❌ failed',
+  'not run': '➖ not run',
+};
+
+export function summarySections(state: PipelineState): SummarySection[] {
+  return [overview(state), ...rollbackSections(state), ...stageSections(state)];
+}
+
+function overview(state: PipelineState): SummarySection {
+  const rows = STAGES.filter((stage) => state.results.has(stage)).map((stage) => [
+    stage,
+    RESULT[state.results.get(stage)!],
+    detail(state, stage),
+  ]);
+  if (state.rollback) {
+    const rollback = state.rollback;
+    const ok = rollback.report?.succeeded && rollback.smoke?.passed;
+    rows.push([
+      'rollback',
+      rollback.skipped ? '➖ not possible' : ok ? '✅ rolled back, healthy' : '❌ rollback failed',
+      rollback.skipped ??
+        rollback.error ??
+        `${rollback.report?.image ?? '?'}${rollback.smoke ? `; smoke test: ${reportHeadline(rollback.smoke)}` : ''}`,
+    ]);
+  }
+  const failedStage = STAGES.find((stage) => state.results.get(stage) === 'failed');
+  const headline = failedStage
+    ? `The pipeline stopped at ${failedStage}${state.failure ? `: ${state.failure}` : '.'}`
+    : 'Every stage succeeded.';
+  return {
+    heading: 'deploy',
+    lines: [headline],
+    table: [['Stage', 'Result', 'Details'], ...rows],
+  };
+}
+
+function detail(state: PipelineState, stage: StageName): string {
+  switch (stage) {
+    case 'build-push-ecr':
+      if (!state.build) return '';
+      return state.build.skipped ? `${state.build.image} (already built)` : state.build.image;
+    case 'run-migrations': {
+      if (!state.migrations) return '';
+      const outputs = migrateOutputs(state.migrations);
+      if (state.migrations.command) return `command exited ${state.migrations.command.exitCode}`;
+      return `${state.migrations.dryRun ? 'dry run: ' : ''}applied ${outputs.applied}, pending ${outputs.pending}, current version ${outputs['current-version'] || 'none'}`;
+    }
+    case 'deploy-apprunner-and-wait':
+      return state.deploy ? deployDetail(state.deploy) : (state.deployImage ?? '');
+    case 'sync-s3-invalidate-cloudfront': {
+      const report = state.site?.report;
+      if (!report) return '';
+      return `${report.dryRun ? 'dry run: ' : ''}${report.uploaded} uploaded, ${report.deleted} deleted, invalidation ${report.invalidationId ?? 'none'}`;
+    }
+    case 'smoke-test':
+      return state.smoke ? smokeDetail(state.smoke) : '';
+  }
+}
+
+function deployDetail(report: DeployReport): string {
+  return `${report.status}: ${report.requestedImage} (serving ${report.image ?? 'unknown'})`;
+}
+
+function smokeDetail(report: SmokeReport): string {
+  const failed = failedChecks(report);
+  return failed.length === 0
+    ? reportHeadline(report)
+    : `${reportHeadline(report)} Failed: ${failed.join(', ')}`;
+}
+
+function rollbackSections(state: PipelineState): SummarySection[] {
+  const rollback = state.rollback;
+  const deployed = state.deploy;
+  if (!rollback || !deployed) return [];
+  const rows: string[][] = [
+    ['', ''],
+    ['Failed version', deployed.image ?? deployed.requestedImage],
+    ['Its smoke test', state.smoke ? smokeDetail(state.smoke) : '(not run)'],
+    ['Rolled back to', deployed.previousImage ?? '(none)'],
+  ];
+  if (rollback.skipped) rows.push(['Rollback', `not possible: ${rollback.skipped}`]);
+  if (rollback.error) rows.push(['Rollback', `failed: ${rollback.error}`]);
+  if (rollback.report) {
+    const op = rollback.report.operation;
+    rows.push(
+      [
+        'Rollback deploy',
+        `${rollback.report.status}${op ? ` (${op.type} ${op.id})` : ''} in ${formatDuration(rollback.report.durationMs)}`,
+      ],
+      ['Serving now', rollback.report.image ?? '(unknown)'],
+    );
+  }
+  if (rollback.smoke) rows.push(['Smoke test after rollback', smokeDetail(rollback.smoke)]);
+  const kept =
+    deployed.changes.filter((change) => !/^image\b/i.test(change)).length > 0
+      ? [
+          `Settings this step changed stay as they are (${deployed.changes.join('; ')}): only the image was rolled back.`,
+        ]
+      : [];
+  return [{ heading: 'Rollback', lines: kept, table: rows }];
+}
+
+function stageSections(state: PipelineState): SummarySection[] {
+  const sections: SummarySection[] = [];
+  if (state.build) sections.push(...buildSections(state.build));
+  if (state.migrations) {
+    const [first, ...rest] = summarizeMigrations(state.migrations);
+    if (first) sections.push({ ...first, heading: `run-migrations: ${first.heading}` }, ...rest);
+  }
+  if (state.deploy) sections.push(...deploySections(state.deploy));
+  if (state.site) {
+    const { report, distribution } = state.site;
+    const [first, ...rest] = summarizeSync(report);
+    if (first) {
+      sections.push({ ...first, heading: `sync-s3-invalidate-cloudfront: ${first.heading}` });
+    }
+    sections.push(...rest);
+    if (distribution) {
+      const { id, origin } = distribution;
+      sections.push({
+        heading: 'CloudFront',
+        lines: [
+          origin.warning ??
+            `Distribution ${id}, origin ${origin.originId ?? '?'} (${origin.domainName ?? '?'}${origin.originPath === '' ? '' : `, origin path ${origin.originPath}`}).`,
+        ],
+      });
+    }
+  }
+  if (state.smoke) {
+    sections.push({
+      heading: `smoke-test${state.rollback ? ' (new version)' : ''}`,
+      lines: [reportHeadline(state.smoke)],
+      table: summaryRows(state.smoke),
+    });
+  }
+  if (state.rollback?.report) {
+    const [first, ...rest] = deploySections(state.rollback.report);
+    if (first) sections.push({ ...first, heading: 'Rollback: deploy-apprunner-and-wait' }, ...rest);
+  }
+  if (state.rollback?.smoke) {
+    sections.push({
+      heading: 'smoke-test (after rollback)',
+      lines: [reportHeadline(state.rollback.smoke)],
+      table: summaryRows(state.rollback.smoke),
+    });
+  }
+  return sections;
+}
