@@ -1,7 +1,8 @@
 // Two projects: fast unit tests (no processes, no network beyond loopback
 // servers they start themselves) and end-to-end tests that run the committed
 // dist/ bundles under Node 24 against real local services and the simulator.
-const common = {
+/** ts-jest for ESM TypeScript: shared with bench/ and demo/ configs. */
+export const typescriptEsm = {
   preset: 'ts-jest/presets/default-esm',
   testEnvironment: 'node',
   extensionsToTreatAsEsm: ['.ts'],
@@ -16,9 +17,9 @@ export default {
   // End-to-end tests start daemons and run bundles; unit tests finish far sooner.
   testTimeout: 120000,
   projects: [
-    { ...common, displayName: 'unit', testMatch: ['<rootDir>/test/unit/**/*.test.ts'] },
+    { ...typescriptEsm, displayName: 'unit', testMatch: ['<rootDir>/test/unit/**/*.test.ts'] },
     {
-      ...common,
+      ...typescriptEsm,
       displayName: 'e2e',
       testMatch: ['<rootDir>/test/e2e/**/*.test.ts'],
     },

@@ -2,15 +2,11 @@
 // They reuse the test support (daemons, registry, simulator, s3rver) through ts-jest, run one
 // at a time so they do not compete for the two cores, and print their figures; they assert
 // nothing about speed (see bench/README.md).
+import { typescriptEsm } from '../jest.config.js';
+
 export default {
   rootDir: '..',
-  preset: 'ts-jest/presets/default-esm',
-  testEnvironment: 'node',
-  extensionsToTreatAsEsm: ['.ts'],
-  moduleNameMapper: { '^(\\.{1,2}/.*)\\.js$': '$1' },
-  transform: {
-    '^.+\\.ts$': ['ts-jest', { useESM: true, tsconfig: 'tsconfig.json', diagnostics: false }],
-  },
+  ...typescriptEsm,
   testMatch: ['<rootDir>/bench/**/*.bench.ts'],
   testTimeout: 3_600_000,
   maxWorkers: 1,
