@@ -70033,7 +70033,7 @@ function endpointOverrideHint() {
 
 ;// CONCATENATED MODULE: ../../packages/aws/src/version.ts
 /** The suite's version, sent in the AWS user agent. A unit test keeps it equal to package.json's. */
-const SUITE_VERSION = '0.1.0';
+const SUITE_VERSION = '1.0.0';
 
 ;// CONCATENATED MODULE: ../../packages/aws/src/clients.ts
 
@@ -70963,6 +70963,8 @@ async function buildAndPush(options, deps) {
     const registry = repository.uri.slice(0, repository.uri.indexOf('/'));
     const base = {
         repositoryUri: repository.uri,
+        repositoryName: repository.name,
+        registryId: repository.registryId,
         repositoryCreated: repository.created,
         registry,
         imageTagUri: tagReference(repository.uri, options.sha),
@@ -71032,6 +71034,8 @@ async function buildOnly(options, deps) {
         const built = await buildWithDocker({ ...options, push: false }, deps, docker, localName, tags);
         return {
             repositoryUri: localName,
+            repositoryName: target.name,
+            registryId: target.registryId ?? '',
             repositoryCreated: false,
             registry: '',
             image: '',

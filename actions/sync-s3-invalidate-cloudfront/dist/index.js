@@ -88706,7 +88706,7 @@ function endpointOverrideHint() {
 
 ;// CONCATENATED MODULE: ../../packages/aws/src/version.ts
 /** The suite's version, sent in the AWS user agent. A unit test keeps it equal to package.json's. */
-const SUITE_VERSION = '0.1.0';
+const SUITE_VERSION = '1.0.0';
 
 ;// CONCATENATED MODULE: ../../packages/aws/src/clients.ts
 
@@ -89311,8 +89311,9 @@ function planInvalidation(request) {
             ],
         };
     }
-    if (request.mode === 'all')
+    if (request.mode === 'all' || request.coverAll === true) {
         return { paths: [`${root}*`], warnings: [] };
+    }
     const paths = new Set(request.staleKeys.flatMap((key) => viewerPathsForKey(key, request.originPath)));
     return {
         paths: collapsePaths([...paths], {
@@ -90022,145 +90023,6 @@ function isMissing(error) {
     return code === 'ENOENT' || code === 'ENOTDIR' || code === 'ELOOP';
 }
 
-;// CONCATENATED MODULE: ../../packages/s3-sync/src/plan.ts
-
-
-/** CopyObject copies at most 5 GiB in one request; a larger object is re-uploaded instead. */
-const COPY_OBJECT_MAX_BYTES = 5 * 1024 ** 3;
-const MAX_KEY_BYTES = 1024;
-/**
- * Turns local files, what the bucket holds and the rules into the list of
- * changes. Pure: nothing is read or written here. Fails (before anything has
- * changed) when more objects would be deleted than max-deletes allows.
- */
-function planSync(input) {
-    const uploads = [];
-    const metadataUpdates = [];
-    const unchanged = [];
-    for (const file of input.files) {
-        const key = objectKey(input.prefix, file.relPath);
-        const headers = input.headers.headersFor(file.relPath);
-        const entry = input.isEntry(file.relPath);
-        const verdict = compareWithRemote(file, headers, input.listed.get(key), input.details.get(key));
-        if (verdict.action === 'upload') {
-            uploads.push({ key, file, headers, entry, reason: verdict.reason });
-        }
-        else if (verdict.action === 'update-metadata') {
-            metadataUpdates.push({
-                key,
-                file,
-                headers,
-                entry,
-                changes: verdict.changes,
-                etag: verdict.etag,
-            });
-        }
-        else {
-            unchanged.push(key);
-        }
-    }
-    const stale = staleKeys(input);
-    if (input.delete)
-        assertWithinMaxDeletes(input, stale);
-    const deletes = input.delete ? stale : [];
-    const overwritten = uploads.filter((u) => u.reason === 'changed').map((u) => u.key);
-    const invalidation = planInvalidation({
-        ...input.invalidation,
-        staleKeys: [...overwritten, ...metadataUpdates.map((u) => u.key), ...deletes],
-        changedAnything: uploads.length + metadataUpdates.length + deletes.length > 0,
-        prefix: input.prefix,
-    });
-    return {
-        uploads: orderUploads(uploads),
-        metadataUpdates: orderUploads(metadataUpdates),
-        unchanged,
-        deletes,
-        staleKept: input.delete ? [] : stale,
-        invalidationPaths: invalidation.paths,
-        warnings: invalidation.warnings,
-    };
-}
-/**
- * Same content when the object's stored SHA-256 equals the file's. An object
- * without one (uploaded by another tool) counts as the same only when its
- * ETag is a plain MD5 equal to the file's: multipart ETags (`…-3`) and SSE-KMS
- * ETags are not MD5s of the content and never match, so such an object is
- * uploaded once and carries the hash from then on.
- */
-function compareWithRemote(file, desired, listed, details) {
-    if (listed === undefined)
-        return { action: 'upload', reason: 'new' };
-    if (details === undefined || !sameContent(file, details)) {
-        return { action: 'upload', reason: 'changed' };
-    }
-    const changes = headerChanges(desired, details);
-    if (changes.length === 0)
-        return { action: 'unchanged' };
-    if (file.size > COPY_OBJECT_MAX_BYTES)
-        return { action: 'upload', reason: 'changed' };
-    return { action: 'update-metadata', changes, etag: details.etag };
-}
-function sameContent(file, remote) {
-    if (remote.size !== file.size)
-        return false;
-    if (remote.sha256 !== undefined)
-        return remote.sha256 === file.sha256;
-    return /^[0-9a-f]{32}$/.test(remote.etag) && remote.etag === file.md5;
-}
-function headerChanges(desired, remote) {
-    const changes = [];
-    if (normaliseHeader(remote.contentType) !== normaliseHeader(desired.contentType)) {
-        changes.push(`content-type: ${describe(remote.contentType)} → "${desired.contentType}"`);
-    }
-    if (normaliseHeader(remote.cacheControl) !== normaliseHeader(desired.cacheControl)) {
-        changes.push(`cache-control: ${describe(remote.cacheControl)} → "${desired.cacheControl}"`);
-    }
-    return changes;
-}
-/** Header values compared without regard to letter case or spacing around `;` and `,`. */
-function normaliseHeader(value) {
-    return (value ?? '')
-        .trim()
-        .toLowerCase()
-        .replace(/\s*([;,])\s*/g, '$1 ');
-}
-function describe(value) {
-    return value === undefined ? '(none)' : `"${value}"`;
-}
-/** Listed keys under the prefix, in scope, with no local file. Folder markers (`docs/`) are no files. */
-function staleKeys(input) {
-    const localKeys = new Set(input.files.map((file) => objectKey(input.prefix, file.relPath)));
-    return [...input.listed.keys()]
-        .filter((key) => key.startsWith(input.prefix) &&
-        !key.endsWith('/') &&
-        !localKeys.has(key) &&
-        input.inScope(key.slice(input.prefix.length)))
-        .sort();
-}
-function assertWithinMaxDeletes(input, stale) {
-    if (stale.length <= input.maxDeletes)
-        return;
-    const examples = stale.slice(0, 5).join(', ');
-    throw new UserError(`${stale.length} objects under s3://${input.bucket}/${input.prefix} would be deleted, more than max-deletes (${input.maxDeletes}); nothing was changed. First ones: ${examples}.`, {
-        hint: 'If the build really dropped that many files, raise max-deletes for this run; otherwise check source-dir, prefix and include/exclude.',
-    });
-}
-function objectKey(prefix, relPath) {
-    const key = `${prefix}${relPath}`;
-    if (Buffer.byteLength(key) > MAX_KEY_BYTES) {
-        throw new UserError(`The object key for ${relPath} is longer than S3's 1,024 bytes.`, {
-            hint: 'Shorten the path in the build output or the prefix.',
-        });
-    }
-    return key;
-}
-/** Non-entry files first; within each group the largest first, so long transfers start early. */
-function orderUploads(items) {
-    return [...items].sort((a, b) => Number(a.entry) - Number(b.entry) ||
-        b.file.size - a.file.size ||
-        (a.key < b.key ? -1 : a.key > b.key ? 1 : 0));
-}
-
 // EXTERNAL MODULE: ../../node_modules/@aws-sdk/client-s3/dist-cjs/index.js
 var client_s3_dist_cjs = __nccwpck_require__(8299);
 ;// CONCATENATED MODULE: ../../packages/s3-sync/src/remote.ts
@@ -90230,6 +90092,340 @@ function unquote(etag) {
     return (etag ?? '').replace(/^"|"$/g, '');
 }
 
+;// CONCATENATED MODULE: ../../packages/s3-sync/src/pending.ts
+/**
+ * The record of a pending invalidation: what makes an interrupted deploy's
+ * invalidation survive the process.
+ *
+ * The gap it closes: a deploy overwrites `index.html`, then is killed (job
+ * cancelled, runner lost, CloudFront refusing) before it created the
+ * invalidation. The re-run finds `index.html` already holding the new bytes —
+ * unchanged by content — and would invalidate nothing, so CloudFront keeps
+ * serving the old page until its TTL expires: the bucket converges, the site
+ * does not. So before the first overwrite (or header fix) whose path needs
+ * invalidating, the engine writes the keys it is about to make stale to
+ * `<prefix>.deploy-actions/pending-invalidation.json`; a deploy that finds the
+ * record merges those keys into its own invalidation, and the record is removed
+ * once an invalidation covering them was *created*.
+ *
+ * Decisions:
+ * - Created is enough, completed is not needed: CloudFront carries out an
+ *   invalidation it accepted whether or not anyone waits for it. Keeping the
+ *   record until completion would only make a run killed while waiting
+ *   invalidate the same paths a second time. (A run killed between
+ *   CreateInvalidation and the removal does that too: harmless, and the only
+ *   way to never lose one.)
+ * - Keys, not viewer paths, relative to the prefix: the re-run maps them
+ *   through its own origin path and collapses them with its own paths under
+ *   its own limits. A record that cannot be read (corrupt, another format)
+ *   makes the deploy invalidate everything under its root, the safe side.
+ * - Deletes need no record: stale objects are deleted only after the
+ *   invalidation was created (and completed), so a re-run that finds them
+ *   still there plans and invalidates them again.
+ * - The key is reserved: any path with a `.deploy-actions` segment is never
+ *   uploaded (the build may not contain one), compared or deleted by the sync.
+ *   It is a dot-directory, which include/exclude leave out by default anyway.
+ * - Served by accident: it lies under the prefix, so while it exists (from an
+ *   interrupted deploy to the next one) a distribution serving the prefix
+ *   answers `/.deploy-actions/pending-invalidation.json`. It is written with
+ *   `Cache-Control: no-store` (never cached by browsers; CloudFront keeps it no
+ *   longer than the cache policy's minimum TTL, which overrides no-store when
+ *   above 0: 1 second under the managed CachingOptimized policy) and holds
+ *   only paths of the site itself and a time: nothing that is not public already.
+ *   To hide it completely, deny s3:GetObject on the bucket's `.deploy-actions`
+ *   keys to the CloudFront principal in the bucket policy (the deploy role
+ *   still reads it).
+ * - With no invalidation (no distribution, `invalidation: none`) no record is
+ *   written, and one found is left for a later deploy that invalidates.
+ * - A role that may not delete (`delete: false` policies without
+ *   s3:DeleteObject) cannot remove the record: it is emptied instead.
+ */
+
+
+
+
+
+/** The directory name reserved for the engine's own objects, at any depth under the prefix. */
+const RESERVED_DIRECTORY = '.deploy-actions';
+/** The record, relative to the prefix. */
+const PENDING_INVALIDATION_FILE = `${RESERVED_DIRECTORY}/pending-invalidation.json`;
+const PENDING_INVALIDATION_CACHE_CONTROL = 'no-store';
+const CONTENT_TYPE = 'application/json; charset=utf-8';
+const FORMAT = 1;
+/** The record's key: `<prefix>.deploy-actions/pending-invalidation.json`. */
+function pendingInvalidationKey(prefix) {
+    return `${prefix}${PENDING_INVALIDATION_FILE}`;
+}
+/** True for a path (relative to the prefix) inside the engine's reserved directory. */
+function isReservedPath(relPath) {
+    return relPath.split('/').includes(RESERVED_DIRECTORY);
+}
+/** The engine's own directory is not the build's to write: fails on a file inside one. */
+function assertNoReservedFiles(files) {
+    const reserved = files.find((file) => isReservedPath(file.relPath));
+    if (reserved === undefined)
+        return;
+    throw new UserError(`${reserved.relPath} is inside a ${RESERVED_DIRECTORY} directory, which this action reserves for its own records (${PENDING_INVALIDATION_FILE}).`, { hint: `Leave ${RESERVED_DIRECTORY} out of the build, or out of include.` });
+}
+/** The record's body: keys relative to the prefix, sorted; `all` only when set. */
+function formatPendingInvalidation(prefix, pending, writtenAt) {
+    const keys = [...new Set(pending.keys)].map((key) => relativeKey(prefix, key)).sort();
+    return `${JSON.stringify({
+        about: 'Written by deploy-actions sync-s3-invalidate-cloudfront before it overwrote objects CloudFront may have cached; removed once their invalidation was created. The next deploy to this prefix invalidates these paths too. Delete it by hand only after invalidating them.',
+        format: FORMAT,
+        writtenAt: writtenAt.toISOString(),
+        ...(pending.all ? { all: true } : {}),
+        keys,
+    }, null, 2)}\n`;
+}
+/**
+ * Reads a record's body. Undefined when it records nothing (an emptied
+ * record). A record that is not one this engine wrote means: invalidate all.
+ */
+function parsePendingInvalidation(prefix, text) {
+    let parsed;
+    try {
+        parsed = JSON.parse(text);
+    }
+    catch {
+        return unreadable('it is not JSON');
+    }
+    if (typeof parsed !== 'object' || parsed === null)
+        return unreadable('it is not a JSON object');
+    const record = parsed;
+    if (record.format !== FORMAT)
+        return unreadable(`unknown format ${JSON.stringify(record.format)}`);
+    if (!Array.isArray(record.keys) || !record.keys.every(isRelativeKey)) {
+        return unreadable('"keys" is not a list of object keys relative to the prefix');
+    }
+    const all = record.all === true;
+    const keys = [...new Set(record.keys)].map((key) => `${prefix}${key}`).sort();
+    if (!all && keys.length === 0)
+        return undefined;
+    return { keys, all };
+}
+function unreadable(problem) {
+    return { keys: [], all: true, problem };
+}
+function isRelativeKey(value) {
+    return (typeof value === 'string' &&
+        value !== '' &&
+        !value.startsWith('/') &&
+        Buffer.byteLength(value) <= 1024 &&
+        !isReservedPath(value));
+}
+function relativeKey(prefix, key) {
+    if (!key.startsWith(prefix))
+        throw new Error(`${key} is not under the prefix ${prefix}`);
+    return key.slice(prefix.length);
+}
+/** The record under the prefix; undefined when it is gone or records nothing. */
+async function readPendingInvalidation(s3, bucket, prefix) {
+    const key = pendingInvalidationKey(prefix);
+    let text;
+    try {
+        const answer = await s3.send(new client_s3_dist_cjs.GetObjectCommand({ Bucket: bucket, Key: key }));
+        text = (await answer.Body?.transformToString('utf8')) ?? '';
+    }
+    catch (error) {
+        const code = errorCode(error);
+        if (code === 'NoSuchKey' || code === 'NotFound')
+            return undefined;
+        throw translateAwsError(error, { action: 's3:GetObject', resource: objectArn(bucket, key) });
+    }
+    return parsePendingInvalidation(prefix, text);
+}
+/** Writes (or replaces) the record, with no-store: it must never be cached. */
+async function writePendingInvalidation(s3, bucket, prefix, pending, clock) {
+    const key = pendingInvalidationKey(prefix);
+    const body = Buffer.from(formatPendingInvalidation(prefix, pending, new Date(clock.now())));
+    await callAws({ action: 's3:PutObject', resource: objectArn(bucket, key) }, () => s3.send(new client_s3_dist_cjs.PutObjectCommand({
+        Bucket: bucket,
+        Key: key,
+        Body: body,
+        ContentLength: body.length,
+        ContentMD5: (0,external_node_crypto_.createHash)('md5').update(body).digest('base64'),
+        ContentType: CONTENT_TYPE,
+        CacheControl: PENDING_INVALIDATION_CACHE_CONTROL,
+    })));
+}
+/**
+ * Removes the record once its invalidation was created. A role without
+ * s3:DeleteObject empties it instead (an empty record records nothing). Any
+ * other failure is thrown: the caller reports it without failing the deploy,
+ * since the worst a left record does is one more invalidation of its paths.
+ */
+async function removePendingInvalidation(s3, bucket, prefix, clock) {
+    const key = pendingInvalidationKey(prefix);
+    try {
+        await s3.send(new client_s3_dist_cjs.DeleteObjectCommand({ Bucket: bucket, Key: key }));
+        return 'removed';
+    }
+    catch (error) {
+        const code = errorCode(error);
+        if (code !== 'AccessDenied' && code !== 'AccessDeniedException') {
+            throw translateAwsError(error, {
+                action: 's3:DeleteObject',
+                resource: objectArn(bucket, key),
+            });
+        }
+    }
+    await writePendingInvalidation(s3, bucket, prefix, { keys: [], all: false }, clock);
+    return 'emptied';
+}
+
+;// CONCATENATED MODULE: ../../packages/s3-sync/src/plan.ts
+
+
+
+/** CopyObject copies at most 5 GiB in one request; a larger object is re-uploaded instead. */
+const COPY_OBJECT_MAX_BYTES = 5 * 1024 ** 3;
+const MAX_KEY_BYTES = 1024;
+/**
+ * Turns local files, what the bucket holds and the rules into the list of
+ * changes. Pure: nothing is read or written here. Fails (before anything has
+ * changed) when more objects would be deleted than max-deletes allows.
+ */
+function planSync(input) {
+    const uploads = [];
+    const metadataUpdates = [];
+    const unchanged = [];
+    assertNoReservedFiles(input.files);
+    for (const file of input.files) {
+        const key = objectKey(input.prefix, file.relPath);
+        const headers = input.headers.headersFor(file.relPath);
+        const entry = input.isEntry(file.relPath);
+        const verdict = compareWithRemote(file, headers, input.listed.get(key), input.details.get(key));
+        if (verdict.action === 'upload') {
+            uploads.push({ key, file, headers, entry, reason: verdict.reason });
+        }
+        else if (verdict.action === 'update-metadata') {
+            metadataUpdates.push({
+                key,
+                file,
+                headers,
+                entry,
+                changes: verdict.changes,
+                etag: verdict.etag,
+            });
+        }
+        else {
+            unchanged.push(key);
+        }
+    }
+    const stale = staleKeys(input);
+    if (input.delete)
+        assertWithinMaxDeletes(input, stale);
+    const deletes = input.delete ? stale : [];
+    const overwritten = [
+        ...uploads.filter((u) => u.reason === 'changed').map((u) => u.key),
+        ...metadataUpdates.map((u) => u.key),
+    ].sort();
+    const pending = input.pendingInvalidation;
+    const invalidation = planInvalidation({
+        ...input.invalidation,
+        staleKeys: [...overwritten, ...deletes, ...(pending?.keys ?? [])],
+        changedAnything: uploads.length + metadataUpdates.length + deletes.length > 0 || pending !== undefined,
+        coverAll: pending?.all === true,
+        prefix: input.prefix,
+    });
+    return {
+        uploads: orderUploads(uploads),
+        metadataUpdates: orderUploads(metadataUpdates),
+        unchanged,
+        deletes,
+        staleKept: input.delete ? [] : stale,
+        invalidationPaths: invalidation.paths,
+        warnings: invalidation.warnings,
+        overwrittenKeys: overwritten,
+        ...(pending === undefined ? {} : { pendingInvalidation: pending }),
+    };
+}
+/**
+ * Same content when the object's stored SHA-256 equals the file's. An object
+ * without one (uploaded by another tool) counts as the same only when its
+ * ETag is a plain MD5 equal to the file's: multipart ETags (`…-3`) and SSE-KMS
+ * ETags are not MD5s of the content and never match, so such an object is
+ * uploaded once and carries the hash from then on.
+ */
+function compareWithRemote(file, desired, listed, details) {
+    if (listed === undefined)
+        return { action: 'upload', reason: 'new' };
+    if (details === undefined || !sameContent(file, details)) {
+        return { action: 'upload', reason: 'changed' };
+    }
+    const changes = headerChanges(desired, details);
+    if (changes.length === 0)
+        return { action: 'unchanged' };
+    if (file.size > COPY_OBJECT_MAX_BYTES)
+        return { action: 'upload', reason: 'changed' };
+    return { action: 'update-metadata', changes, etag: details.etag };
+}
+function sameContent(file, remote) {
+    if (remote.size !== file.size)
+        return false;
+    if (remote.sha256 !== undefined)
+        return remote.sha256 === file.sha256;
+    return /^[0-9a-f]{32}$/.test(remote.etag) && remote.etag === file.md5;
+}
+function headerChanges(desired, remote) {
+    const changes = [];
+    if (normaliseHeader(remote.contentType) !== normaliseHeader(desired.contentType)) {
+        changes.push(`content-type: ${describe(remote.contentType)} → "${desired.contentType}"`);
+    }
+    if (normaliseHeader(remote.cacheControl) !== normaliseHeader(desired.cacheControl)) {
+        changes.push(`cache-control: ${describe(remote.cacheControl)} → "${desired.cacheControl}"`);
+    }
+    return changes;
+}
+/** Header values compared without regard to letter case or spacing around `;` and `,`. */
+function normaliseHeader(value) {
+    return (value ?? '')
+        .trim()
+        .toLowerCase()
+        .replace(/\s*([;,])\s*/g, '$1 ');
+}
+function describe(value) {
+    return value === undefined ? '(none)' : `"${value}"`;
+}
+/**
+ * Listed keys under the prefix, in scope, with no local file. Folder markers
+ * (`docs/`) are no files; the engine's own records (`.deploy-actions/`) are not the build's.
+ */
+function staleKeys(input) {
+    const localKeys = new Set(input.files.map((file) => objectKey(input.prefix, file.relPath)));
+    return [...input.listed.keys()]
+        .filter((key) => key.startsWith(input.prefix) &&
+        !key.endsWith('/') &&
+        !localKeys.has(key) &&
+        !isReservedPath(key.slice(input.prefix.length)) &&
+        input.inScope(key.slice(input.prefix.length)))
+        .sort();
+}
+function assertWithinMaxDeletes(input, stale) {
+    if (stale.length <= input.maxDeletes)
+        return;
+    const examples = stale.slice(0, 5).join(', ');
+    throw new UserError(`${stale.length} objects under s3://${input.bucket}/${input.prefix} would be deleted, more than max-deletes (${input.maxDeletes}); nothing was changed. First ones: ${examples}.`, {
+        hint: 'If the build really dropped that many files, raise max-deletes for this run; otherwise check source-dir, prefix and include/exclude.',
+    });
+}
+function objectKey(prefix, relPath) {
+    const key = `${prefix}${relPath}`;
+    if (Buffer.byteLength(key) > MAX_KEY_BYTES) {
+        throw new UserError(`The object key for ${relPath} is longer than S3's 1,024 bytes.`, {
+            hint: 'Shorten the path in the build output or the prefix.',
+        });
+    }
+    return key;
+}
+/** Non-entry files first; within each group the largest first, so long transfers start early. */
+function orderUploads(items) {
+    return [...items].sort((a, b) => Number(a.entry) - Number(b.entry) ||
+        b.file.size - a.file.size ||
+        (a.key < b.key ? -1 : a.key > b.key ? 1 : 0));
+}
+
 ;// CONCATENATED MODULE: ../../packages/s3-sync/src/report.ts
 
 /** `950 B`, `12.3 kB`, `4.0 MB`, `1.2 GB` (decimal units, as browsers and S3's console show them). */
@@ -90290,6 +90486,7 @@ function summarizeSync(report) {
             heading: `${verb} ${report.target}`,
             lines: [
                 `${report.dryRun ? 'Dry run: nothing was changed. ' : ''}Took ${formatDuration(report.durationMs)}.`,
+                ...pendingLines(report),
                 ...report.plan.warnings,
             ],
             table: [
@@ -90319,6 +90516,18 @@ function summarizeSync(report) {
     else
         blocks.push(...slowestAndLargest(report));
     return blocks;
+}
+/** An interrupted deploy's paths, merged into this one's invalidation. */
+function pendingLines(report) {
+    const pending = report.plan.pendingInvalidation;
+    if (pending === undefined)
+        return [];
+    const verb = report.dryRun ? 'Would also invalidate' : 'Also invalidated';
+    return [
+        pending.all
+            ? `${verb} everything under the root: the record of paths an earlier deploy did not invalidate could not be read.`
+            : `${verb} the paths of ${count(pending.keys.length, 'object')} that an earlier, interrupted deploy overwrote without invalidating them.`,
+    ];
 }
 function invalidationCell(report) {
     if (report.invalidationId !== undefined)
@@ -90530,6 +90739,7 @@ async function deleteKeys(s3, bucket, keys) {
 
 
 
+
 /**
  * Deploys source-dir to s3://bucket/prefix so that a visitor never loads a page
  * that references a missing asset: every non-entry file first, then the entry
@@ -90544,13 +90754,26 @@ async function syncToS3(options, deps) {
     const filter = createFileFilter(options.include, options.exclude);
     const plan = await makePlan(options, settings, filter, deps);
     await logPlan(deps.logger, plan, options.dryRun);
+    logPendingInvalidation(deps.logger, plan, settings.prefix, options);
     const report = plannedReport(options, settings.prefix, plan);
     if (options.dryRun) {
         deps.logger.info('Dry run: nothing was changed.');
         return { ...report, durationMs: clock.now() - started };
     }
     const transfers = [];
-    const run = { options, deps, clock, plan, multipart: settings.multipart, transfers };
+    const run = {
+        options,
+        deps,
+        clock,
+        plan,
+        prefix: settings.prefix,
+        multipart: settings.multipart,
+        transfers,
+        record: {
+            toWrite: recordToWrite(plan, deps.invalidator !== undefined),
+            written: undefined,
+        },
+    };
     await runPhase(run, 'Phase 1: files other than entry files', false);
     await runPhase(run, 'Phase 2: entry files (upload-last)', true);
     const invalidationId = await invalidate(run, plan.invalidationPaths);
@@ -90599,6 +90822,7 @@ async function scanBuild(options, logger) {
             filter,
             concurrency: options.concurrency,
         });
+        assertNoReservedFiles(found);
         const bytes = found.reduce((sum, file) => sum + file.size, 0);
         logger.info(`${found.length} files, ${formatBytes(bytes)}`);
         return found;
@@ -90608,15 +90832,28 @@ async function makePlan(options, settings, filter, deps) {
     const { logger, s3 } = deps;
     const files = options.scanned ?? (await scanBuild(options, logger));
     const target = `s3://${options.bucket}/${settings.prefix}`;
-    const { listed, details } = await logger.group(`Comparing with ${target}`, async () => {
+    const recordKey = pendingInvalidationKey(settings.prefix);
+    const invalidating = deps.invalidator !== undefined && options.invalidation !== 'none';
+    const { listed, details, recordFound, pending } = await logger.group(`Comparing with ${target}`, async () => {
         const listedObjects = await listObjects(s3, options.bucket, settings.prefix);
+        const found = listedObjects.has(recordKey);
+        // The engine's own objects are neither the build's nor stale.
+        for (const key of listedObjects.keys()) {
+            if (isReservedPath(key.slice(settings.prefix.length)))
+                listedObjects.delete(key);
+        }
         const localKeys = new Set(files.map((file) => objectKey(settings.prefix, file.relPath)));
         const toDescribe = [...listedObjects.keys()].filter((key) => localKeys.has(key));
         logger.info(`${listedObjects.size} objects under the prefix; reading ${toDescribe.length} headers`);
-        const described = await describeObjects(s3, options.bucket, toDescribe, options.concurrency);
-        return { listed: listedObjects, details: described };
+        const [described, record] = await Promise.all([
+            describeObjects(s3, options.bucket, toDescribe, options.concurrency),
+            found && invalidating
+                ? readPendingInvalidation(s3, options.bucket, settings.prefix)
+                : Promise.resolve(undefined),
+        ]);
+        return { listed: listedObjects, details: described, recordFound: found, pending: record };
     });
-    return planSync({
+    const plan = planSync({
         bucket: options.bucket,
         prefix: settings.prefix,
         files,
@@ -90635,7 +90872,44 @@ async function makePlan(options, settings, filter, deps) {
             originPath: settings.originPath,
             maxPaths: options.invalidationMaxPaths,
         },
+        ...(pending === undefined ? {} : { pendingInvalidation: pending }),
     });
+    if (recordFound && !invalidating) {
+        plan.warnings.push(`s3://${options.bucket}/${recordKey} records paths an earlier, interrupted deploy overwrote but did not invalidate; this deploy invalidates nothing (${deps.invalidator === undefined ? 'no distribution' : 'invalidation: none'}), so it is left for the next deploy that does.`);
+    }
+    return plan;
+}
+function logPendingInvalidation(logger, plan, prefix, options) {
+    const pending = plan.pendingInvalidation;
+    if (pending === undefined)
+        return;
+    const record = `s3://${options.bucket}/${pendingInvalidationKey(prefix)}`;
+    const verb = options.dryRun ? 'would invalidate' : 'invalidates';
+    if (pending.all) {
+        logger.warning(`${record} records an invalidation an earlier deploy did not make, but cannot be read (${pending.problem ?? 'unknown problem'}): this deploy ${verb} everything under its root instead.`);
+        return;
+    }
+    const keys = pending.keys;
+    const examples = keys.slice(0, 5).join(', ') + (keys.length > 5 ? ', …' : '');
+    logger.info(`An earlier deploy overwrote ${keys.length} objects and was interrupted before invalidating them (recorded in ${record}): this deploy ${verb} them too: ${examples}`);
+}
+/**
+ * What this deploy must have recorded (pending.ts) before its first overwrite:
+ * its overwritten keys with those of a record it found. Undefined when it
+ * invalidates nothing, overwrites nothing, or the record already holds them.
+ */
+function recordToWrite(plan, hasInvalidator) {
+    const overwritten = plan.overwrittenKeys ?? [];
+    if (!hasInvalidator || plan.invalidationPaths.length === 0 || overwritten.length === 0) {
+        return undefined;
+    }
+    const pending = plan.pendingInvalidation;
+    if (pending?.all === true)
+        return undefined; // the unreadable record stands for everything
+    const recorded = new Set(pending?.keys ?? []);
+    if (overwritten.every((key) => recorded.has(key)))
+        return undefined;
+    return { keys: [...new Set([...recorded, ...overwritten])].sort(), all: false };
 }
 async function logPlan(logger, plan, dryRun) {
     for (const warning of plan.warnings)
@@ -90664,6 +90938,9 @@ async function transfer(run, work) {
     const { s3, logger } = run.deps;
     const started = run.clock.now();
     const { key, file } = work.item;
+    // CloudFront may cache the old version: the record must exist before it is replaced.
+    if (work.kind === 'metadata' || work.item.reason === 'changed')
+        await recordPending(run);
     if (work.kind === 'upload') {
         const method = await uploadFile(s3, run.options.bucket, work.item, run.multipart);
         const ms = run.clock.now() - started;
@@ -90675,6 +90952,41 @@ async function transfer(run, work) {
         await updateMetadata(s3, run.options.bucket, work.item);
         run.transfers.push({ key, bytes: 0, ms: run.clock.now() - started, method: 'copy' });
         logger.info(`updated the headers of ${key}: ${work.item.changes.join('; ')}`);
+    }
+}
+/** Writes the pending-invalidation record (once) when this deploy must have one. */
+function recordPending(run) {
+    const { record } = run;
+    if (record.toWrite === undefined)
+        return Promise.resolve();
+    if (record.written === undefined) {
+        const toWrite = record.toWrite;
+        record.written = writePendingInvalidation(run.deps.s3, run.options.bucket, run.prefix, toWrite, run.clock).then(() => run.deps.logger.info(`Recorded ${toWrite.keys.length} keys to invalidate in s3://${run.options.bucket}/${pendingInvalidationKey(run.prefix)} before overwriting them (removed once the invalidation is created)`));
+    }
+    return record.written;
+}
+/**
+ * Once the invalidation was created, the record's paths are CloudFront's to
+ * finish: it is removed. A failure to remove it does not fail the deploy: the
+ * next deploy invalidates its paths once more, no worse.
+ */
+async function removeRecord(run) {
+    const { record } = run;
+    if (record.written === undefined && run.plan.pendingInvalidation === undefined)
+        return;
+    const { logger } = run.deps;
+    const where = `s3://${run.options.bucket}/${pendingInvalidationKey(run.prefix)}`;
+    try {
+        const outcome = await removePendingInvalidation(run.deps.s3, run.options.bucket, run.prefix, run.clock);
+        if (outcome === 'removed')
+            logger.info(`Removed ${where}: the invalidation covers its paths`);
+        else {
+            logger.warning(`AWS denied s3:DeleteObject on ${where}, so the record of pending invalidation paths was emptied instead of removed. Grant the role "s3:DeleteObject" on "arn:aws:s3:::${run.options.bucket}/${run.prefix}*" to let it be removed.`);
+        }
+    }
+    catch (error) {
+        const message = error instanceof Error ? error.message : String(error);
+        logger.warning(`Could not remove ${where} (${message}); the next deploy will invalidate its paths once more.`);
     }
 }
 async function invalidate(run, paths) {
@@ -90691,6 +91003,8 @@ async function invalidate(run, paths) {
     });
     return logger.group(`Invalidating ${paths.length} CloudFront paths`, async () => {
         const id = await invalidator.create(paths, reference);
+        // Created is enough: CloudFront completes it whether or not this step waits.
+        await removeRecord(run);
         const started = run.clock.now();
         const staleObjects = run.plan.deletes.length;
         if (!run.options.waitForInvalidation && staleObjects === 0) {
@@ -90849,10 +91163,17 @@ const S3_SYNC_CALLS = [
     },
     {
         service: 's3',
+        operation: 'GetObject',
+        actions: ['s3:GetObject'],
+        resource: OBJECTS,
+        when: 'when invalidating and the listing holds {prefix}.deploy-actions/pending-invalidation.json, the paths an interrupted deploy did not invalidate (dry runs too)',
+    },
+    {
+        service: 's3',
         operation: 'PutObject',
         actions: ['s3:PutObject'],
         resource: OBJECTS,
-        when: 'new and changed files below the multipart threshold (not in a dry run)',
+        when: 'new and changed files below the multipart threshold; the pending-invalidation record, before the first overwrite when invalidating (not in a dry run)',
     },
     {
         service: 's3',
@@ -90895,6 +91216,13 @@ const S3_SYNC_CALLS = [
         actions: ['s3:DeleteObject'],
         resource: OBJECTS,
         when: 'stale objects, with delete: true, after the invalidation completed',
+    },
+    {
+        service: 's3',
+        operation: 'DeleteObject',
+        actions: ['s3:DeleteObject'],
+        resource: OBJECTS,
+        when: 'the pending-invalidation record, once the invalidation covering its paths was created (without the permission the record is emptied by PutObject instead)',
     },
     {
         service: 'cloudfront',
@@ -90947,8 +91275,15 @@ const S3_SYNC_CALLS = [
  *   CallerReference derived from the deploy (invalidationCallerReference), so a
  *   retried request cannot create a second one; it retries what is transient
  *   (TooManyInvalidationsInProgress, throttling, 5xx) and waits for it.
+ * - An interrupted deploy's invalidation is not lost (pending.ts): before the
+ *   first overwrite or header fix whose path needs invalidating, the keys are
+ *   recorded in `<prefix>.deploy-actions/pending-invalidation.json` (no-store);
+ *   a deploy finding the record invalidates them too, and removes it once its
+ *   invalidation was created. `.deploy-actions` is reserved: never uploaded,
+ *   compared or deleted as part of the build.
  * - calls.ts: S3_SYNC_CALLS, every AWS call the engine makes and its IAM actions.
  */
+
 
 
 
