@@ -19,7 +19,9 @@ const SHARED_READERS: Record<string, string> = {
   'readAwsInputs(': 'packages/aws/src/session.ts',
   'readSyncInputs(': 'packages/s3-sync/src/inputs.ts',
   'readMigrateInputs(': 'packages/migrate/src/inputs.ts',
-  'readEcsMode(': 'packages/migrate/src/ecs-inputs.ts',
+  'readEcsInputs(': 'packages/migrate/src/ecs-inputs.ts',
+  'readBuildPushInputs(': 'packages/ecr/src/inputs.ts',
+  'readDeployInputs(': 'packages/apprunner/src/inputs.ts',
 };
 
 /**
@@ -27,7 +29,8 @@ const SHARED_READERS: Record<string, string> = {
  * (the root pipeline, where two stages share an input name) reads under the action's names.
  */
 const RENAMED_READ = /\breadRenamed\(\s*\w+,\s*\{([^}]*)\}/g;
-const RENAME_PAIR = /'([a-z0-9-]+)':\s*'([a-z0-9-]+)'/g;
+/** `'dry-run': 'sync-dry-run'`, or `tags: 'image-tags'` (prettier unquotes plain keys). */
+const RENAME_PAIR = /'?([a-z0-9-]+)'?:\s*'([a-z0-9-]+)'/g;
 
 function sourceFiles(dir: string): string[] {
   return readdirSync(dir, { withFileTypes: true }).flatMap((entry) => {

@@ -1,162 +1,24 @@
-import path from 'node:path';
-import { InputError, type Inputs } from '@deploy-actions/action-kit';
+import type { Inputs } from '@deploy-actions/action-kit';
 import { readAwsInputs, type AwsInputs } from '@deploy-actions/aws';
-import {
-  parseRepository,
-  validateTag,
-  type BuildPushOptions,
-  type FailOn,
-  type RepositorySettings,
-} from '@deploy-actions/ecr';
+import { readBuildPushInputs, type BuildPushInputs } from '@deploy-actions/ecr';
 
 export interface ActionInputs {
   aws: AwsInputs;
-  options: Omit<BuildPushOptions, 'sha' | 'tempDir'>;
+  options: BuildPushInputs;
 }
 
-const MUTABILITY = [
-  'MUTABLE',
-  'IMMUTABLE',
-  'MUTABLE_WITH_EXCLUSION',
-  'IMMUTABLE_WITH_EXCLUSION',
-] as const;
-const ENV_KEY = /^[A-Za-z_][A-Za-z0-9_]*$/;
-const SECRET_ID = /^[A-Za-z0-9_.-]+$/;
-const PLATFORM = /^[a-z0-9]+\/[a-z0-9_]+(\/[a-z0-9]+)?$/;
-
-/** Reads and validates every input before anything touches AWS or docker. */
+/**
+ * Reads and validates every input before anything touches AWS or docker: the
+ * engine's readBuildPushInputs reads the build's, this adds push and the AWS
+ * inputs (read once the repository is, as the engine asks).
+ */
 export function getInputs(inputs: Inputs, env: NodeJS.ProcessEnv = process.env): ActionInputs {
-  const repository = parseRepository(inputs.required('repository'));
-  const push = inputs.boolean('push', true);
-  // A build-only run makes no AWS call, so it must not demand a region.
-  const aws = readAwsInputs(
-    inputs,
-    push ? env : { ...env, AWS_REGION: env.AWS_REGION || 'us-east-1' },
-  );
-  if (push && repository.region && repository.region !== aws.region) {
-    throw new InputError(
-      'repository',
-      inputs.required('repository'),
-      `a repository in ${aws.region} (the aws-region), or aws-region: ${repository.region}`,
-    );
-  }
-  const context = inputs.string('context', '.');
-  const scanMode = inputs.choice('scan', ['wait', 'off'] as const, 'wait');
-  const scan = {
-    failOn: inputs.choice(
-      'fail-on-severity',
-      ['CRITICAL', 'HIGH', 'MEDIUM', 'LOW', 'none'] as const,
-      'CRITICAL',
-    ) as FailOn,
-    ignore: new Set(inputs.list('ignore-vulnerabilities')),
-    timeoutMs: inputs.duration('scan-timeout', { fallback: '5m', minMs: 1_000, maxMs: 3_600_000 }),
-    startScan: true,
-  };
-  return {
-    aws,
-    options: {
-      repository,
-      repositorySettings: readRepositorySettings(inputs),
-      extraTags: inputs.list('tags').map((tag) => validateTag('tags', tag)),
-      build: {
-        context,
-        dockerfile: inputs.optional('dockerfile'),
-        buildArgs: inputs.map('build-args', {
-          keyPattern: ENV_KEY,
-          keyDescription: 'names of letters, digits and _',
-        }),
-        buildSecrets: inputs.map('build-secrets', {
-          keyPattern: SECRET_ID,
-          keyDescription: 'ids of letters, digits, _ . -',
-        }),
-        target: inputs.optional('target'),
-        labels: inputs.map('labels'),
-        platforms: readPlatforms(inputs),
-        cache: readCache(inputs, push),
-        provenance: inputs.boolean('provenance', false),
-      },
-      push,
-      skipIfExists: inputs.boolean('skip-if-exists', true),
-      scan: scanMode === 'off' ? { mode: 'off' } : { mode: 'wait', ...scan },
-    },
-  };
-}
-
-function readCache(inputs: Inputs, push: boolean): 'none' | 'registry' | 'gha' {
-  const cache = inputs.choice('cache', ['none', 'registry', 'gha'] as const, 'none');
-  if (cache === 'registry' && !push) {
-    throw new InputError(
-      'cache',
-      cache,
-      'gha or none when push is false (the registry cache lives in ECR, and a build-only run signs in to nothing)',
-    );
-  }
-  return cache;
-}
-
-function readRepositorySettings(inputs: Inputs): RepositorySettings {
-  const tagMutability = inputs.choice('tag-mutability', MUTABILITY, 'IMMUTABLE');
-  const exclusions = inputs.list('tag-mutability-exclusions');
-  if (tagMutability.endsWith('_WITH_EXCLUSION') && exclusions.length === 0) {
-    throw new InputError(
-      'tag-mutability-exclusions',
-      '',
-      `wildcard filters (e.g. latest) with tag-mutability ${tagMutability}`,
-    );
-  }
-  if (!tagMutability.endsWith('_WITH_EXCLUSION') && exclusions.length > 0) {
-    throw new InputError(
-      'tag-mutability-exclusions',
-      exclusions.join(','),
-      'nothing unless tag-mutability is MUTABLE_WITH_EXCLUSION or IMMUTABLE_WITH_EXCLUSION',
-    );
-  }
-  const keep = inputs.optional('lifecycle-keep-images');
-  return {
-    createIfMissing: inputs.boolean('create-repository', true),
-    scanOnPush: inputs.boolean('scan-on-push', true),
-    tagMutability,
-    tagMutabilityExclusions: exclusions,
-    encryption: readEncryption(inputs),
-    lifecycleKeepImages:
-      keep === undefined
-        ? undefined
-        : inputs.integer('lifecycle-keep-images', { min: 1, max: 10_000 }),
-  };
-}
-
-function readEncryption(inputs: Inputs): RepositorySettings['encryption'] {
-  const value = inputs.string('encryption', 'AES256');
-  if (/^aes256$/i.test(value)) return { type: 'AES256' };
-  if (/^kms$/i.test(value)) return { type: 'KMS', kmsKey: undefined };
-  const key = /^kms:(.+)$/i.exec(value)?.[1];
-  if (key) return { type: 'KMS', kmsKey: key };
-  throw new InputError('encryption', value, 'AES256, KMS or kms:<key ARN or id>');
-}
-
-function readPlatforms(inputs: Inputs): string[] {
-  const platforms = inputs.list('platforms');
-  for (const platform of platforms) {
-    if (!PLATFORM.test(platform))
-      throw new InputError(
-        'platforms',
-        platform,
-        'os/arch[/variant] such as linux/amd64 or linux/arm64',
-      );
-  }
-  return platforms;
-}
-
-/** OCI labels every image gets, so a running image can be traced to its commit and repository. */
-export function ociLabels(sha: string, env: NodeJS.ProcessEnv, now: Date): Map<string, string> {
-  const server = env.GITHUB_SERVER_URL ?? 'https://github.com';
-  return new Map([
-    ['org.opencontainers.image.revision', sha],
-    ['org.opencontainers.image.source', `${server}/${env.GITHUB_REPOSITORY ?? ''}`],
-    ['org.opencontainers.image.created', now.toISOString()],
-  ]);
-}
-
-export function resolveContext(context: string, workspace: string | undefined): string {
-  return path.resolve(workspace ?? process.cwd(), context);
+  let aws: AwsInputs | undefined;
+  const options = readBuildPushInputs(inputs, () => {
+    const push = inputs.boolean('push', true);
+    // A build-only run makes no AWS call, so it must not demand a region.
+    aws = readAwsInputs(inputs, push ? env : { ...env, AWS_REGION: env.AWS_REGION || 'us-east-1' });
+    return { push, region: aws.region };
+  });
+  return { aws: aws!, options };
 }

@@ -11,41 +11,26 @@ import {
 } from '@deploy-actions/action-kit';
 import { createClient, openAwsSession, type AwsInputs } from '@deploy-actions/aws';
 import {
-  assertBuildxWhenNeeded,
   buildAndPush,
   buildOnly,
-  commitSha,
+  buildPushOutputs,
+  prepareBuild,
+  summarizeBuildPush,
   type BuildPushOptions,
   type BuildPushResult,
 } from '@deploy-actions/ecr';
-import { existsSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { getInputs, ociLabels, resolveContext } from './inputs.js';
-import { summarySections } from './summary.js';
+import { getInputs } from './inputs.js';
 
 export async function main(): Promise<void> {
   const { aws, options } = getInputs(new Inputs());
   const logger = runnerLogger();
   for (const value of options.build.buildSecrets.values()) logger.mask(value);
-  const sha = commitSha(process.env);
-  const context = resolveContext(options.build.context, process.env.GITHUB_WORKSPACE);
-  if (!existsSync(context))
-    throw new UserError(`Input 'context': the folder ${context} does not exist.`);
-  const labels = new Map([...ociLabels(sha, process.env, new Date()), ...options.build.labels]);
-
-  await assertBuildxWhenNeeded(options.build, { runProcess });
-
-  const buildOptions = {
-    ...options,
-    sha,
-    build: { ...options.build, context, labels },
-    tempDir: process.env.RUNNER_TEMP ?? tmpdir(),
-  };
+  const buildOptions = await prepareBuild(options, { env: process.env, runProcess });
   const result = options.push
     ? await pushToEcr(aws, buildOptions, logger)
     : await buildOnly(buildOptions, { runProcess, logger });
   setOutputs(result);
-  await writeSummary(summarySections(result));
+  await writeSummary(summarizeBuildPush(result));
   failOnBlockingFindings(result, options.scan, logger);
 }
 
@@ -63,17 +48,15 @@ async function pushToEcr(
 }
 
 function setOutputs(result: BuildPushResult): void {
-  output('image', result.image);
-  output('image-tag-uri', result.imageTagUri);
-  output('digest', result.digest);
-  output('tags', result.tags.join(','));
-  output('registry', result.registry);
-  output('repository-uri', result.repositoryUri);
-  output('skipped', result.skipped);
-  output(
-    'scan-findings',
-    JSON.stringify(result.scan && 'counts' in result.scan ? result.scan.counts : {}),
-  );
+  const outputs = buildPushOutputs(result);
+  output('image', outputs.image);
+  output('image-tag-uri', outputs['image-tag-uri']);
+  output('digest', outputs.digest);
+  output('tags', outputs.tags);
+  output('registry', outputs.registry);
+  output('repository-uri', outputs['repository-uri']);
+  output('skipped', outputs.skipped);
+  output('scan-findings', outputs['scan-findings']);
 }
 
 function failOnBlockingFindings(

@@ -7,9 +7,14 @@ import {
   writeSummary,
 } from '@deploy-actions/action-kit';
 import { createClient, openAwsSession } from '@deploy-actions/aws';
-import { DeployFailedError, deployToAppRunner, type DeployReport } from '@deploy-actions/apprunner';
+import {
+  DeployFailedError,
+  deployOutputs,
+  deployToAppRunner,
+  summarizeDeploy,
+  type DeployReport,
+} from '@deploy-actions/apprunner';
 import { getInputs } from './inputs.js';
-import { summarySections } from './summary.js';
 
 export async function main(): Promise<void> {
   const { aws, options } = getInputs(new Inputs());
@@ -26,20 +31,21 @@ export async function main(): Promise<void> {
     // A deployment that ran and failed still says what is live and where to look.
     if (error instanceof DeployFailedError) {
       setOutputs(error.report);
-      await writeSummary(summarySections(error.report));
+      await writeSummary(summarizeDeploy(error.report));
     }
     throw error;
   }
   setOutputs(report);
-  await writeSummary(summarySections(report));
+  await writeSummary(summarizeDeploy(report));
 }
 
 function setOutputs(report: DeployReport): void {
-  output('service-arn', report.serviceArn);
-  output('service-url', report.serviceUrl ?? '');
-  output('operation-id', report.operation?.id ?? '');
-  output('status', report.status);
-  output('image', report.image ?? '');
-  output('previous-image', report.previousImage ?? '');
-  output('duration', Math.round(report.durationMs / 1000));
+  const outputs = deployOutputs(report);
+  output('service-arn', outputs['service-arn']);
+  output('service-url', outputs['service-url']);
+  output('operation-id', outputs['operation-id']);
+  output('status', outputs.status);
+  output('image', outputs.image);
+  output('previous-image', outputs['previous-image']);
+  output('duration', outputs.duration);
 }

@@ -6,10 +6,11 @@
  * Names: each stage's inputs keep the name its own action gives them, except
  * where two stages share one; those carry a stage prefix (see action.yml):
  * deploy-timeout, service-tags, image-tags, migrations-dry-run, sync-dry-run
- * and the smoke-* inputs. The engines' own readers are reused where they
- * exist (readSyncInputs, readMigrateInputs, parseSmokeInputs, readAwsInputs),
- * with the renames applied by readRenamed so that their errors name the
- * inputs the user wrote.
+ * and the smoke-* inputs. The engines' own readers are used, the same ones
+ * the stages' actions call (readBuildPushInputs, readMigrateInputs,
+ * readEcsInputs, readDeployInputs, readSyncInputs, parseSmokeInputs,
+ * readAwsInputs), with the renames applied by readRenamed so that their
+ * errors name the inputs the user wrote.
  */
 import path from 'node:path';
 import {
@@ -18,8 +19,18 @@ import {
   runnerInputSource,
   type InputSource,
 } from '@deploy-actions/action-kit';
+import { readDeployInputs, type DeployInputs } from '@deploy-actions/apprunner';
 import { readAwsInputs, type AwsInputs } from '@deploy-actions/aws';
-import { readMigrateInputs, type MigrateInputs } from '@deploy-actions/migrate';
+import { readBuildPushInputs, type BuildPushInputs } from '@deploy-actions/ecr';
+import {
+  ECS_MODE_INPUTS,
+  checkSecretRegion,
+  ignoredEcsInputs,
+  readEcsInputs,
+  readMigrateInputs,
+  type EcsInputs,
+  type MigrateInputs,
+} from '@deploy-actions/migrate';
 import { readSyncInputs, type SyncInputs } from '@deploy-actions/s3-sync';
 import {
   parseSmokeInputs,
@@ -27,14 +38,16 @@ import {
   type SmokeInputs,
   type SmokeOptions,
 } from '@deploy-actions/smoke';
-import { readDeployStage, type DeployStageInputs } from './apprunner-inputs.js';
-import { readBuildStage, type BuildStageInputs } from './build-inputs.js';
 import { readRenamed, renameInputError } from './rename.js';
 
-export interface MigrateStageInputs {
-  options: MigrateInputs & { connectTimeoutMs: number };
-  warnings: string[];
-}
+/**
+ * The migration stage: the built-in migrator or a command on the runner, or
+ * (with ecs-cluster) the command as a one-off ECS task inside the VPC, for a
+ * database the runner cannot reach.
+ */
+export type MigrateStageInputs =
+  | { kind: 'runner'; options: MigrateInputs & { connectTimeoutMs: number }; warnings: string[] }
+  | ({ kind: 'ecs' } & EcsInputs);
 
 export interface SmokeStageInputs {
   checks: Check[];
@@ -49,9 +62,20 @@ export interface SmokeStageInputs {
 export interface PipelineInputs {
   /** Undefined when no stage calls AWS (e.g. migrations with database-url and a smoke test). */
   aws: AwsInputs | undefined;
-  build: BuildStageInputs | undefined;
+  /**
+   * build-push-ecr's inputs, except: `tags` is `image-tags` (the App Runner
+   * stage has tags of its own), and there is no `push` (the pipeline deploys
+   * what it pushed; a build-only check is build-push-ecr's job).
+   */
+  build: BuildPushInputs | undefined;
   migrate: MigrateStageInputs | undefined;
-  deploy: DeployStageInputs | undefined;
+  /**
+   * deploy-apprunner-and-wait's inputs, except: `timeout` is `deploy-timeout`
+   * and `tags` is `service-tags` (the smoke and build stages have a timeout
+   * and tags too); `image` is undefined when the build stage supplies it; and
+   * there is no `wait` (the smoke test and a rollback need the version live).
+   */
+  deploy: DeployInputs | undefined;
   site: SyncInputs | undefined;
   smoke: SmokeStageInputs | undefined;
   rollbackOnFailure: boolean;
@@ -94,6 +118,7 @@ const STAGE_INPUTS: readonly { stage: string; selector: string; inputs: readonly
       'connect-timeout',
       'ssl',
       'ssl-ca-file',
+      ...ECS_MODE_INPUTS,
     ],
   },
   {
@@ -149,8 +174,6 @@ const SMOKE_RENAMES = {
   'tls-min-days': 'smoke-tls-min-days',
 } as const;
 
-const SECRET_ARN_REGION = /^arn:aws[a-z-]*:secretsmanager:([a-z0-9-]+):/;
-
 export function getInputs(
   source: InputSource = runnerInputSource(),
   env: NodeJS.ProcessEnv = process.env,
@@ -190,15 +213,24 @@ export function getInputs(
 
   // Migrations first: what they need (a database) is the mistake most worth catching before a build.
   const migrate = runs.migrate ? readMigrateStage(source, inputs) : undefined;
-  const secretId = migrate?.options.database.secretId;
-  const needsAws = runs.build || runs.deploy || runs.site || secretId !== undefined;
+  const secretId = migrate?.kind === 'ecs' ? migrate.secretId : migrate?.options.database.secretId;
+  const inEcs = migrate?.kind === 'ecs';
+  const needsAws = runs.build || runs.deploy || runs.site || inEcs || secretId !== undefined;
   const aws = needsAws ? readAwsInputs(inputs, env) : undefined;
   if (!aws && inputs.optional('role-to-assume') !== undefined) {
     warnings.push('The input role-to-assume has no effect: no stage of this run calls AWS.');
   }
   if (aws && secretId !== undefined) checkSecretRegion(secretId, aws.region);
-  const build = runs.build ? readBuildStage(inputs, aws!.region) : undefined;
-  const deploy = runs.deploy ? readDeployStage(inputs, aws!.region, runs.build) : undefined;
+  const build = runs.build
+    ? readRenamed(source, { tags: 'image-tags' }, (renamed) =>
+        readBuildPushInputs(renamed, () => ({ push: true, region: aws!.region })),
+      )
+    : undefined;
+  const deploy = runs.deploy
+    ? readRenamed(source, { timeout: 'deploy-timeout', tags: 'service-tags' }, (renamed) =>
+        readDeployInputs(renamed, aws!.region, { building: runs.build }),
+      )
+    : undefined;
   const site = runs.site
     ? readRenamed(source, { 'dry-run': 'sync-dry-run' }, (renamed) => readSyncInputs(renamed))
     : undefined;
@@ -227,6 +259,12 @@ export function getInputs(
 }
 
 function readMigrateStage(source: InputSource, inputs: Inputs): MigrateStageInputs {
+  if (inputs.optional('ecs-cluster') !== undefined) {
+    const ecs = readRenamed(source, { 'dry-run': 'migrations-dry-run' }, (renamed) =>
+      readEcsInputs(renamed),
+    );
+    return { kind: 'ecs', ...ecs };
+  }
   const { options, warnings } = readRenamed(
     source,
     { 'dry-run': 'migrations-dry-run' },
@@ -240,7 +278,8 @@ function readMigrateStage(source: InputSource, inputs: Inputs): MigrateStageInpu
   if (options.mode.kind === 'command' && inputs.optional('connect-timeout') !== undefined) {
     warnings.push('The input connect-timeout has no effect with command; it is ignored.');
   }
-  return { options: { ...options, connectTimeoutMs }, warnings };
+  warnings.push(...ignoredEcsInputs(inputs));
+  return { kind: 'runner', options: { ...options, connectTimeoutMs }, warnings };
 }
 
 function readSmokeStage(inputs: Inputs): SmokeStageInputs {
@@ -269,17 +308,6 @@ function readSmokeStage(inputs: Inputs): SmokeStageInputs {
     return { checks, options, rollbackChecks: rollback.checks };
   } catch (error) {
     throw renameInputError(error, SMOKE_RENAMES);
-  }
-}
-
-function checkSecretRegion(secretId: string, region: string): void {
-  const secretRegion = SECRET_ARN_REGION.exec(secretId)?.[1];
-  if (secretRegion !== undefined && secretRegion !== region) {
-    throw new InputError(
-      'database-url-secret-id',
-      secretId,
-      `a secret in ${region} (the AWS region of this step), or set aws-region: ${secretRegion}`,
-    );
   }
 }
 

@@ -1,5 +1,3 @@
-import { existsSync } from 'node:fs';
-import { tmpdir } from 'node:os';
 import { AppRunnerClient } from '@aws-sdk/client-apprunner';
 import { CloudFrontClient } from '@aws-sdk/client-cloudfront';
 import { ECRClient } from '@aws-sdk/client-ecr';
@@ -15,19 +13,21 @@ import {
   writeSummary,
   type Logger,
 } from '@deploy-actions/action-kit';
+import { deployOutputs } from '@deploy-actions/apprunner';
 import { createClient, openAwsSession, type AwsSession } from '@deploy-actions/aws';
-import { assertBuildxWhenNeeded, commitSha, type BuildPushOptions } from '@deploy-actions/ecr';
+import { buildPushOutputs, prepareBuild, type BuildPushOptions } from '@deploy-actions/ecr';
 import {
   discoverMigrations,
+  ecsTaskOutputs,
   migrateOutputs,
   readCaBundle,
   secretParts,
+  type EcsRunContext,
 } from '@deploy-actions/migrate';
 import { createS3Client, scanBuild, syncOutputs, type LocalFile } from '@deploy-actions/s3-sync';
 import { failedChecks, failureMessage, resultsJson } from '@deploy-actions/smoke';
 import type { S3Client } from '@aws-sdk/client-s3';
-import { ociLabels } from './build-inputs.js';
-import { getInputs, resolveWorkspacePath, type PipelineInputs } from './inputs.js';
+import { getInputs, type PipelineInputs } from './inputs.js';
 import { rollBack, rollbackFailure } from './rollback.js';
 import {
   appRunnerImageOf,
@@ -35,6 +35,7 @@ import {
   newState,
   runBuild,
   runDeploy,
+  runEcsMigrationStage,
   runMigrationStage,
   runSiteSync,
   runSmoke,
@@ -102,7 +103,7 @@ function plannedStages(plan: PipelineInputs): StageName[] {
 /** Before anything could print them: build secrets and every form of the database password. */
 function maskSecrets(plan: PipelineInputs, logger: Logger): void {
   for (const value of plan.build?.build.buildSecrets.values() ?? []) logger.mask(value);
-  const url = plan.migrate?.options.database.url;
+  const url = plan.migrate?.kind === 'runner' ? plan.migrate.options.database.url : undefined;
   if (url !== undefined) for (const part of secretParts(url)) logger.mask(part);
 }
 
@@ -115,29 +116,13 @@ interface LocalState {
 /** The checkout's part: build context, migration files, the site's files; no AWS call, no push. */
 async function prepareLocal(plan: PipelineInputs, logger: Logger): Promise<LocalState> {
   const workspaceDir = process.env.GITHUB_WORKSPACE || process.cwd();
-  let build: BuildPushOptions | undefined;
-  if (plan.build) {
-    const sha = commitSha(process.env);
-    const context = resolveWorkspacePath(plan.build.build.context, process.env);
-    if (!existsSync(context)) {
-      throw new UserError(`Input 'context': the folder ${context} does not exist.`);
-    }
-    build = {
-      ...plan.build,
-      sha,
-      build: {
-        ...plan.build.build,
-        context,
-        labels: new Map([...ociLabels(sha, process.env, new Date()), ...plan.build.build.labels]),
-      },
-      tempDir: process.env.RUNNER_TEMP ?? tmpdir(),
-    };
-    await assertBuildxWhenNeeded(build.build, { runProcess });
-  }
-  const mode = plan.migrate?.options.mode;
-  if (mode?.kind === 'sql') {
-    await discoverMigrations(mode.migrationsDir, { workspaceDir });
-    await readCaBundle(plan.migrate!.options.ssl.caFile, workspaceDir);
+  const build = plan.build
+    ? await prepareBuild(plan.build, { env: process.env, runProcess })
+    : undefined;
+  const migrate = plan.migrate?.kind === 'runner' ? plan.migrate.options : undefined;
+  if (migrate?.mode.kind === 'sql') {
+    await discoverMigrations(migrate.mode.migrationsDir, { workspaceDir });
+    await readCaBundle(migrate.ssl.caFile, workspaceDir);
   }
   const scannedSite = plan.site ? await scanBuild(plan.site, logger) : undefined;
   return { build, scannedSite, workspaceDir };
@@ -148,9 +133,10 @@ function createClients(plan: PipelineInputs, session: AwsSession | undefined): C
   return {
     ...(plan.build && { ecr: createClient(ECRClient, session) }),
     ...(plan.deploy && { apprunner: createClient(AppRunnerClient, session) }),
-    ...(plan.migrate?.options.database.secretId !== undefined && {
-      secretsManager: createClient(SecretsManagerClient, session),
-    }),
+    ...(plan.migrate?.kind === 'runner' &&
+      plan.migrate.options.database.secretId !== undefined && {
+        secretsManager: createClient(SecretsManagerClient, session),
+      }),
     ...(plan.site && {
       s3: createS3Client(session, { concurrency: plan.site.concurrency }),
       ...(plan.site.distributionId !== undefined &&
@@ -180,7 +166,16 @@ async function runPipeline(
     );
   }
 
-  if (plan.migrate) {
+  if (plan.migrate?.kind === 'ecs') {
+    // Inside the VPC: ECS and CloudWatch Logs clients from this run's one session.
+    const ecs = plan.migrate;
+    const run = ecsRunContext();
+    await stage(state, 'run-migrations', logger, () =>
+      logger.group('run-migrations', () =>
+        runEcsMigrationStage(ecs, { session: session!, logger, signal, run }, state),
+      ),
+    );
+  } else if (plan.migrate) {
     const options = {
       ...plan.migrate.options,
       appliedBy: appliedBy(),
@@ -258,6 +253,18 @@ function appliedBy(): string {
     : `${context.runUrl}/attempts/${context.runAttempt}`;
 }
 
+/** The run, for the migration task's client token and the reason it is stopped with. */
+function ecsRunContext(): EcsRunContext {
+  const context = runContext();
+  return {
+    runId: context.runId,
+    runAttempt: context.runAttempt,
+    runUrl: appliedBy(),
+    job: process.env.GITHUB_JOB ?? '',
+    step: process.env.GITHUB_ACTION ?? '',
+  };
+}
+
 /**
  * This execution of the step, for the invalidation's CallerReference: the same
  * for every retry inside it, new for a re-run of the workflow.
@@ -276,19 +283,19 @@ function setOutputs(plan: PipelineInputs, state: PipelineState): void {
   const build = state.build;
   output('image', build?.image ?? plan.deploy?.image?.identifier ?? '');
   if (build) {
-    output('image-tag-uri', build.imageTagUri);
-    output('digest', build.digest);
-    output('image-tags', build.tags.join(','));
-    output('registry', build.registry);
-    output('repository-uri', build.repositoryUri);
-    output('build-skipped', build.skipped);
-    output(
-      'scan-findings',
-      JSON.stringify(build.scan && 'counts' in build.scan ? build.scan.counts : {}),
-    );
+    const built = buildPushOutputs(build);
+    output('image-tag-uri', built['image-tag-uri']);
+    output('digest', built.digest);
+    output('image-tags', built.tags);
+    output('registry', built.registry);
+    output('repository-uri', built['repository-uri']);
+    output('build-skipped', built.skipped);
+    output('scan-findings', built['scan-findings']);
   }
-  if (state.migrations) {
-    const migrated = migrateOutputs(state.migrations);
+  const migrated = state.migrations
+    ? migrateOutputs(state.migrations)
+    : state.migrationTask && ecsTaskOutputs(state.migrationTask);
+  if (migrated) {
     output('applied', migrated.applied ?? '');
     output('applied-versions', migrated['applied-versions'] ?? '');
     output('pending', migrated.pending ?? '');
@@ -297,14 +304,15 @@ function setOutputs(plan: PipelineInputs, state: PipelineState): void {
   }
   const deploy = state.deploy;
   if (deploy) {
-    output('service-arn', deploy.serviceArn);
-    output('service-url', deploy.serviceUrl ?? '');
-    output('operation-id', deploy.operation?.id ?? '');
-    output('deploy-status', deploy.status);
-    output('previous-image', deploy.previousImage ?? '');
-    output('deploy-duration', Math.round(deploy.durationMs / 1000));
+    const deployed = deployOutputs(deploy);
+    output('service-arn', deployed['service-arn']);
+    output('service-url', deployed['service-url']);
+    output('operation-id', deployed['operation-id']);
+    output('deploy-status', deployed.status);
+    output('previous-image', deployed['previous-image']);
+    output('deploy-duration', deployed.duration);
     // After a rollback, what serves is what the rollback left.
-    output('live-image', state.rollback?.report?.image ?? deploy.image ?? '');
+    output('live-image', state.rollback?.report?.image ?? deployed.image);
   }
   if (state.site) {
     const synced = syncOutputs(state.site.report);

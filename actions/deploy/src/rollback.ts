@@ -16,6 +16,7 @@ import {
   emptySettings,
   parseImageReference,
   parseServiceTarget,
+  type DeployInputs,
   type DeployReport,
 } from '@deploy-actions/apprunner';
 import {
@@ -24,7 +25,6 @@ import {
   type SmokeOptions,
   type SmokeReport,
 } from '@deploy-actions/smoke';
-import type { DeployStageInputs } from './apprunner-inputs.js';
 import { runDeploy, runSmoke, type RollbackRecord } from './stages.js';
 
 export interface RollbackDeps {
@@ -36,7 +36,7 @@ export interface RollbackDeps {
 
 export async function rollBack(
   deployed: DeployReport,
-  stageInputs: DeployStageInputs,
+  stageInputs: DeployInputs,
   smoke: { checks: Check[]; options: SmokeOptions },
   deps: RollbackDeps,
 ): Promise<RollbackRecord> {

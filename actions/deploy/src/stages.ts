@@ -1,7 +1,8 @@
 /**
  * The stages of the pipeline, each a call into its engine with clients made
  * from the run's one AWS session, and the record the summary and outputs are
- * written from. The order is fixed: build-push-ecr → run-migrations →
+ * written from. The order is fixed: build-push-ecr → run-migrations (on the
+ * runner, or as an ECS task inside the VPC) →
  * deploy-apprunner-and-wait → sync-s3-invalidate-cloudfront → smoke-test,
  * each stage running only when its inputs were given, and a failure stopping
  * the stages after it.
@@ -16,13 +17,19 @@ import {
   DeployFailedError,
   deployToAppRunner,
   parseImageReference,
+  type DeployInputs,
   type DeployReport,
   type ImageReference,
 } from '@deploy-actions/apprunner';
+import type { AwsSession } from '@deploy-actions/aws';
 import { buildAndPush, type BuildPushOptions, type BuildPushResult } from '@deploy-actions/ecr';
 import {
   MigrationRunError,
+  runEcsMigration,
   runMigrations,
+  type EcsInputs,
+  type EcsRunContext,
+  type EcsTaskOutcome,
   type MigrateOptions,
   type MigrateResult,
 } from '@deploy-actions/migrate';
@@ -42,7 +49,6 @@ import {
   type SmokeOptions,
   type SmokeReport,
 } from '@deploy-actions/smoke';
-import type { DeployStageInputs } from './apprunner-inputs.js';
 
 export const STAGES = [
   'build-push-ecr',
@@ -61,6 +67,8 @@ export interface PipelineState {
   /** The image the App Runner stage was asked to deploy. */
   deployImage?: string;
   migrations?: MigrateResult;
+  /** The migration stage's ECS task (ecs-cluster), instead of migrations. */
+  migrationTask?: EcsTaskOutcome;
   deploy?: DeployReport;
   site?: { report: SyncReport; distribution: { id: string; origin: BucketOrigin } | undefined };
   smoke?: SmokeReport;
@@ -155,10 +163,26 @@ export async function runMigrationStage(
   }
 }
 
+/**
+ * With ecs-cluster: the command as a one-off ECS task inside the VPC, its
+ * clients from the run's one session. A task that fails (or is stopped when
+ * the run is cancelled) fails the stage, so nothing is deployed.
+ */
+export async function runEcsMigrationStage(
+  inputs: EcsInputs,
+  deps: { session: AwsSession; logger: Logger; signal: AbortSignal; run: EcsRunContext },
+  state: PipelineState,
+): Promise<EcsTaskOutcome> {
+  const outcome = await runEcsMigration(inputs, deps);
+  state.migrationTask = outcome;
+  if (outcome.failure) throw outcome.failure;
+  return outcome;
+}
+
 // --- deploy-apprunner-and-wait ----------------------------------------------------------------
 
 export async function runDeploy(
-  stageInputs: DeployStageInputs,
+  stageInputs: DeployInputs,
   image: ImageReference,
   deps: { client: AppRunnerClient; region: string; logger: Logger },
 ): Promise<DeployReport> {

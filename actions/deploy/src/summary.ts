@@ -4,12 +4,17 @@
  * each stage's own tables as its action writes them.
  */
 import { formatDuration, type SummarySection } from '@deploy-actions/action-kit';
-import type { DeployReport } from '@deploy-actions/apprunner';
-import { migrateOutputs, summarizeMigrations } from '@deploy-actions/migrate';
+import { summarizeDeploy, type DeployReport } from '@deploy-actions/apprunner';
+import { summarizeBuildPush } from '@deploy-actions/ecr';
+import {
+  migrateOutputs,
+  summarizeEcsTask,
+  summarizeMigrations,
+  taskEnding,
+  type EcsTaskOutcome,
+} from '@deploy-actions/migrate';
 import { summarizeSync } from '@deploy-actions/s3-sync';
 import { failedChecks, reportHeadline, summaryRows, type SmokeReport } from '@deploy-actions/smoke';
-import { summarySections as buildSections } from '../../build-push-ecr/src/summary.js';
-import { summarySections as deploySections } from '../../deploy-apprunner-and-wait/src/summary.js';
 import { STAGES, type PipelineState, type StageName, type StageResult } from './stages.js';
 
 const RESULT: Record<StageResult, string> = {
@@ -56,6 +61,7 @@ function detail(state: PipelineState, stage: StageName): string {
       if (!state.build) return '';
       return state.build.skipped ? `${state.build.image} (already built)` : state.build.image;
     case 'run-migrations': {
+      if (state.migrationTask) return ecsDetail(state.migrationTask);
       if (!state.migrations) return '';
       const outputs = migrateOutputs(state.migrations);
       if (state.migrations.command) return `command exited ${state.migrations.command.exitCode}`;
@@ -71,6 +77,13 @@ function detail(state: PipelineState, stage: StageName): string {
     case 'smoke-test':
       return state.smoke ? smokeDetail(state.smoke) : '';
   }
+}
+
+/** E.g. `ECS task 4ff1… in app: exit code 0`, or the stop code and reason of a task that never ran. */
+function ecsDetail(outcome: EcsTaskOutcome): string {
+  const task = outcome.taskId ? `ECS task ${outcome.taskId}` : 'ECS task (not started)';
+  const stopped = outcome.exitCode === null && outcome.stopCode ? `${outcome.stopCode}, ` : '';
+  return `${task} in ${outcome.cluster}: ${stopped}${taskEnding(outcome)}`;
 }
 
 function deployDetail(report: DeployReport): string {
@@ -118,12 +131,13 @@ function rollbackSections(state: PipelineState): SummarySection[] {
 
 function stageSections(state: PipelineState): SummarySection[] {
   const sections: SummarySection[] = [];
-  if (state.build) sections.push(...buildSections(state.build));
+  if (state.build) sections.push(...summarizeBuildPush(state.build));
   if (state.migrations) {
     const [first, ...rest] = summarizeMigrations(state.migrations);
     if (first) sections.push({ ...first, heading: `run-migrations: ${first.heading}` }, ...rest);
   }
-  if (state.deploy) sections.push(...deploySections(state.deploy));
+  if (state.migrationTask) sections.push(...summarizeEcsTask(state.migrationTask));
+  if (state.deploy) sections.push(...summarizeDeploy(state.deploy));
   if (state.site) {
     const { report, distribution } = state.site;
     const [first, ...rest] = summarizeSync(report);
@@ -150,7 +164,7 @@ function stageSections(state: PipelineState): SummarySection[] {
     });
   }
   if (state.rollback?.report) {
-    const [first, ...rest] = deploySections(state.rollback.report);
+    const [first, ...rest] = summarizeDeploy(state.rollback.report);
     if (first) sections.push({ ...first, heading: 'Rollback: deploy-apprunner-and-wait' }, ...rest);
   }
   if (state.rollback?.smoke) {

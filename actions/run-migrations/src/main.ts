@@ -1,6 +1,3 @@
-import { createHash } from 'node:crypto';
-import { CloudWatchLogsClient } from '@aws-sdk/client-cloudwatch-logs';
-import { ECSClient } from '@aws-sdk/client-ecs';
 import { SecretsManagerClient } from '@aws-sdk/client-secrets-manager';
 import {
   Inputs,
@@ -16,17 +13,18 @@ import {
   ECS_MODE_CALLS,
   MigrationRunError,
   discoverMigrations,
+  ecsTaskOutputs,
   migrateOutputs,
   readCaBundle,
-  runMigrationTask,
+  runEcsMigration,
   runMigrations,
   secretParts,
-  taskClientToken,
+  summarizeEcsTask,
   type EcsTaskOutcome,
   type MigrateResult,
 } from '@deploy-actions/migrate';
 import { getInputs, type EcsInputs, type RunnerInputs } from './inputs.js';
-import { ecsSummarySections, summarySections } from './summary.js';
+import { summarySections } from './summary.js';
 
 /**
  * Every AWS call this action (and the engine on its behalf) makes, with the
@@ -91,51 +89,34 @@ export async function main(): Promise<void> {
 
 /**
  * Mode 3: the command as a one-off task of the app's task definition, inside
- * the VPC. The database URL stays a secret reference of the task definition;
- * a cancelled workflow (SIGINT/SIGTERM from the runner) stops the task.
+ * the VPC (the engine's runEcsMigration). The database URL stays a secret
+ * reference of the task definition; a cancelled workflow (SIGINT/SIGTERM
+ * from the runner) stops the task.
  */
 async function runInEcs(inputs: EcsInputs, logger: Logger): Promise<void> {
   for (const warning of inputs.warnings) logger.warning(warning);
-  const { mode } = inputs;
   const session = await openSession(inputs.aws, logger);
-  const ecs = createClient(ECSClient, session);
-  const logsClients = new Map<string, CloudWatchLogsClient>();
-  const logs = (region: string) => {
-    const client =
-      logsClients.get(region) ?? createClient(CloudWatchLogsClient, { ...session, region });
-    logsClients.set(region, client);
-    return client;
-  };
   const cancel = new AbortController();
   const onSignal = () => cancel.abort();
   process.on('SIGINT', onSignal).on('SIGTERM', onSignal);
   try {
-    const outcome = await runMigrationTask(
-      {
-        cluster: mode.cluster,
-        taskDefinition: mode.taskDefinition,
-        containerName: mode.containerName,
-        argv: mode.argv,
-        ...(mode.network ? { network: mode.network } : {}),
-        ...(mode.launch ? { launch: mode.launch } : {}),
-        database: {
-          urlEnv: mode.urlEnv,
-          ...(inputs.secretId !== undefined ? { secretId: inputs.secretId } : {}),
-          ...(mode.secretIdEnv !== undefined ? { secretIdEnv: mode.secretIdEnv } : {}),
-        },
-        region: session.region,
-        timeoutMs: mode.timeoutMs,
-        clientToken: clientToken(inputs),
+    const context = runContext();
+    const outcome = await runEcsMigration(inputs, {
+      session,
+      logger,
+      signal: cancel.signal,
+      run: {
+        runId: context.runId,
+        runAttempt: context.runAttempt,
         runUrl: appliedBy(),
+        job: process.env.GITHUB_JOB ?? '',
+        step: process.env.GITHUB_ACTION ?? '',
       },
-      { ecs, logs, logger, signal: cancel.signal },
-    );
+    });
     await reportTask(outcome);
     if (outcome.failure) throw outcome.failure;
   } finally {
     process.off('SIGINT', onSignal).off('SIGTERM', onSignal);
-    ecs.destroy();
-    for (const client of logsClients.values()) client.destroy();
   }
 }
 
@@ -150,25 +131,6 @@ async function checkFilesFirst(options: RunnerInputs['options'], workspaceDir: s
     await discoverMigrations(options.mode.migrationsDir, { workspaceDir });
     await readCaBundle(options.ssl.caFile, workspaceDir);
   }
-}
-
-/**
- * RunTask's idempotency token: the same for a retried call of this step (one
- * task, not two), different for every other step, job, attempt, cluster, task
- * definition and command of the run.
- */
-function clientToken({ mode }: EcsInputs): string {
-  const context = runContext();
-  const step = [
-    process.env.GITHUB_JOB ?? '',
-    process.env.GITHUB_ACTION ?? '',
-    mode.cluster,
-    mode.taskDefinition,
-    mode.containerName,
-    ...mode.argv,
-  ].join('\n');
-  const digest = createHash('sha256').update(step).digest('hex').slice(0, 16);
-  return taskClientToken(context.runId, context.runAttempt, digest);
 }
 
 function openSession(aws: AwsInputs, logger: Logger): Promise<AwsSession> {
@@ -190,8 +152,8 @@ async function report(result: MigrateResult): Promise<void> {
 
 /** Only the tool in the task knows what it applied: the counts and versions stay empty. */
 async function reportTask(outcome: EcsTaskOutcome): Promise<void> {
-  setOutputs({ duration: (outcome.durationMs / 1000).toFixed(1) });
-  await writeSummary(ecsSummarySections(outcome));
+  setOutputs(ecsTaskOutputs(outcome));
+  await writeSummary(summarizeEcsTask(outcome));
 }
 
 function setOutputs(outputs: Record<string, string>): void {

@@ -70,3 +70,5 @@ export {
 export { logGroups, consoleUrl, logGroupUrl, serviceLinks, APP_RUNNER_CAUSES } from './links.js';
 export { AppRunnerApi, ServiceBusyError, type AppRunnerApiOptions } from './api.js';
 export { deployToAppRunner, imageOf, type DeployDeps } from './deploy.js';
+export { readDeployInputs, type DeployInputs, type PipelineImage } from './inputs.js';
+export { deployOutputs, summarizeDeploy, type DeployOutputs, type SummaryBlock } from './report.js';

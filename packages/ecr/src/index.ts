@@ -43,3 +43,11 @@ export {
   type BuildPushResult,
   type BuildInputs,
 } from './build-push.js';
+export { readBuildPushInputs, type BuildPushInputs, type BuildPushTarget } from './inputs.js';
+export { prepareBuild, ociLabels, type PrepareBuildDeps } from './prepare.js';
+export {
+  buildPushOutputs,
+  summarizeBuildPush,
+  type BuildPushOutputs,
+  type SummaryBlock,
+} from './report.js';

@@ -7,6 +7,7 @@
 import { InputError, type Inputs } from '@deploy-actions/action-kit/engine';
 import { parseCommandLine, validateEnvName } from './command.js';
 import type { EcsMode, LaunchChoice, TaskNetwork } from './ecs.js';
+import { checkSecretId } from './inputs.js';
 
 /** Inputs only mode 3 reads (ecs-cluster selects it). */
 export const ECS_MODE_INPUTS = [
@@ -34,6 +35,70 @@ const TASK_DEFINITION =
 const CONTAINER_NAME = /^[A-Za-z0-9_-]{1,255}$/;
 const PROVIDER = /^([A-Za-z0-9_-]{1,255})(?::(\d+))?(?::(\d+))?$/;
 const PLATFORM_VERSION = /^(?:LATEST|\d+\.\d+\.\d+)$/;
+
+/** Inputs of the runner's own database session, which an ECS task does not use. */
+const RUNNER_ONLY_INPUTS = [
+  'lock-timeout',
+  'statement-timeout',
+  'connect-timeout',
+  'ssl',
+  'ssl-ca-file',
+];
+
+/** Mode 3 as the inputs give it. */
+export interface EcsInputs {
+  mode: EcsMode;
+  /** The secret the task definition must reference (database-url-secret-id), if named. */
+  secretId: string | undefined;
+  /** Inputs that were set but have no effect in this mode, in words for a warning. */
+  warnings: string[];
+}
+
+/**
+ * Every input of mode 3, when ecs-cluster is set (run-migrations and the
+ * root pipeline's migration stage): refuses what only the built-in migrator
+ * does, reads the task (readEcsMode) and the secret it must reference. The
+ * caller reads the AWS inputs and checks the secret's region against them.
+ */
+export function readEcsInputs(inputs: Inputs): EcsInputs {
+  const migrationsDir = inputs.optional('migrations-dir');
+  if (migrationsDir !== undefined) {
+    throw new InputError(
+      'migrations-dir',
+      migrationsDir,
+      'nothing with ecs-cluster: the task runs command (your migration tool, from your image); the built-in migrator runs on the runner, so use it from a runner inside the VPC',
+    );
+  }
+  for (const name of ['dry-run', 'allow-out-of-order']) {
+    if (inputs.boolean(name, false)) {
+      throw new InputError(
+        name,
+        inputs.optional(name),
+        "false with ecs-cluster: only the built-in migrator knows what would run; use your tool's own option in the command",
+      );
+    }
+  }
+  // Required in mode 3; readEcsMode checks their form (through a helper the metadata test cannot
+  // see, hence the plain reads here).
+  inputs.required('task-definition');
+  inputs.required('container-name');
+  // Refuses database-url (it would travel as a plain value in RunTask) and requires command.
+  const mode = readEcsMode(inputs);
+  const secretId = inputs.optional('database-url-secret-id');
+  if (secretId !== undefined) checkSecretId(secretId);
+  const warnings = RUNNER_ONLY_INPUTS.filter((name) => inputs.optional(name) !== undefined).map(
+    (name) =>
+      `The input ${name} has no effect with ecs-cluster (the task opens its own connection); it is ignored.`,
+  );
+  return { mode, secretId, warnings };
+}
+
+/** Without ecs-cluster: the mode 3 inputs that were set anyway, in words for a warning. */
+export function ignoredEcsInputs(inputs: Inputs): string[] {
+  return ECS_MODE_INPUTS.filter((name) => inputs.optional(name) !== undefined).map(
+    (name) => `The input ${name} has no effect without ecs-cluster; it is ignored.`,
+  );
+}
 
 /** Reads mode 3 from the inputs; call it when ecs-cluster is set. */
 export function readEcsMode(inputs: Inputs): EcsMode {

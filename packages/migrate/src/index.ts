@@ -23,6 +23,8 @@ export {
 export {
   readMigrateInputs,
   readDatabaseSource,
+  checkSecretId,
+  checkSecretRegion,
   selectMode,
   MODE_INPUTS,
   DEFAULT_LOCK_TIMEOUT,
@@ -30,7 +32,14 @@ export {
   type MigrateInputs,
   type ReadMigrateInputs,
 } from './inputs.js';
-export { migrateOutputs, summarizeMigrations, type SummaryBlock } from './report.js';
+export {
+  migrateOutputs,
+  summarizeMigrations,
+  ecsTaskOutputs,
+  summarizeEcsTask,
+  taskEnding,
+  type SummaryBlock,
+} from './report.js';
 export {
   parseDatabaseUrl,
   secretToUrl,
@@ -133,4 +142,18 @@ export {
   type TaskDatabase,
   type TaskLogTarget,
 } from './ecs.js';
-export { readEcsMode, ECS_MODE_INPUTS, LAUNCH_TYPES, DEFAULT_TASK_TIMEOUT } from './ecs-inputs.js';
+export {
+  readEcsInputs,
+  readEcsMode,
+  ignoredEcsInputs,
+  ECS_MODE_INPUTS,
+  LAUNCH_TYPES,
+  DEFAULT_TASK_TIMEOUT,
+  type EcsInputs,
+} from './ecs-inputs.js';
+export {
+  runEcsMigration,
+  ecsClientToken,
+  type EcsRunContext,
+  type EcsMigrationDeps,
+} from './ecs-run.js';

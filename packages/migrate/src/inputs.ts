@@ -32,6 +32,7 @@ export interface ReadMigrateInputs {
 }
 
 const SECRET_ID = /^(?:arn:aws[a-z-]*:secretsmanager:[a-z0-9-]+:\d{12}:secret:)?[\w/+=.@-]{1,512}$/;
+const SECRET_ARN_REGION = /^arn:aws[a-z-]*:secretsmanager:([a-z0-9-]+):/;
 
 export function readMigrateInputs(inputs: Inputs): ReadMigrateInputs {
   const kind = selectMode(inputs);
@@ -99,14 +100,31 @@ export function readDatabaseSource(inputs: Inputs): DatabaseSource {
     parseDatabaseUrl(url, 'database-url');
     return { url };
   }
-  if (!SECRET_ID.test(secretId!)) {
+  return { secretId: checkSecretId(secretId!) };
+}
+
+/** database-url-secret-id's form: a secret name or ARN. */
+export function checkSecretId(secretId: string): string {
+  if (!SECRET_ID.test(secretId)) {
     throw new InputError(
       'database-url-secret-id',
       secretId,
       'a Secrets Manager secret name or ARN (letters, digits and /_+=.@-)',
     );
   }
-  return { secretId };
+  return secretId;
+}
+
+/** A secret given by ARN must be in the step's region: the clients of the step are. */
+export function checkSecretRegion(secretId: string, region: string): void {
+  const secretRegion = SECRET_ARN_REGION.exec(secretId)?.[1];
+  if (secretRegion !== undefined && secretRegion !== region) {
+    throw new InputError(
+      'database-url-secret-id',
+      secretId,
+      `a secret in ${region} (the AWS region of this step), or set aws-region: ${secretRegion}`,
+    );
+  }
 }
 
 function readSsl(inputs: Inputs): SslOptions {

@@ -1,5 +1,6 @@
 import { formatDuration } from '@deploy-actions/action-kit/engine';
 import { formatCommandLine } from './command.js';
+import type { EcsTaskOutcome } from './ecs.js';
 import type { MigrationOutcome } from './migrator.js';
 import type { MigrateResult } from './run.js';
 
@@ -88,4 +89,56 @@ function commandBlock(result: MigrateResult): SummaryBlock {
       ? { details: { label: 'Last lines of output', text: command.outputTail.join('\n') } }
       : {}),
   };
+}
+
+/** Mode 3's outputs: only the tool in the task knows what it applied, so the counts and versions stay empty. */
+export function ecsTaskOutputs(outcome: EcsTaskOutcome): Record<string, string> {
+  return {
+    applied: '',
+    'applied-versions': '',
+    pending: '',
+    'current-version': '',
+    duration: (outcome.durationMs / 1000).toFixed(1),
+  };
+}
+
+/** Mode 3: the task, where it ran, how it ended, and links to it and its logs. */
+export function summarizeEcsTask(outcome: EcsTaskOutcome): SummaryBlock[] {
+  const ok = outcome.failure === undefined;
+  const rows: [string, string | undefined][] = [
+    ['Command', formatCommandLine(outcome.argv)],
+    ['Cluster', outcome.cluster],
+    ['Task definition', outcome.taskDefinitionArn],
+    ['Container', `${outcome.containerName}: ${taskEnding(outcome)}`],
+    ['Task', outcome.consoleUrl ?? outcome.taskArn ?? '(not started)'],
+    ['Logs', outcome.logs?.consoleUrl],
+    ['Status', [outcome.lastStatus, outcome.stopCode].filter(Boolean).join(', ') || undefined],
+    ['Stopped reason', outcome.stoppedReason],
+    ['Database URL', outcome.databaseFrom],
+    ['Duration', formatDuration(outcome.durationMs)],
+  ];
+  return [
+    {
+      heading: `run-migrations: ${ok ? 'Migrated' : 'Migration failed'} in an ECS task`,
+      lines: [
+        'Mode: your migration command, as a one-off ECS task inside the VPC.',
+        ...outcome.warnings,
+        ...(outcome.failure ? [outcome.failure.message] : []),
+      ],
+      table: [
+        ['', ''],
+        ...rows.filter((row): row is [string, string] => row[1] !== undefined && row[1] !== ''),
+      ],
+      ...(outcome.outputTail.length > 0
+        ? { details: { label: 'Last lines of output', text: outcome.outputTail.join('\n') } }
+        : {}),
+    },
+  ];
+}
+
+/** How the migration container ended: its exit code, else ECS's reason. */
+export function taskEnding(outcome: EcsTaskOutcome): string {
+  return outcome.exitCode !== null
+    ? `exit code ${outcome.exitCode}`
+    : (outcome.containerReason ?? 'no exit code');
 }

@@ -1,35 +1,31 @@
-import { InputError, type Inputs } from '@deploy-actions/action-kit';
+/**
+ * The deploy-apprunner-and-wait inputs, read and validated in one place so
+ * that the action and the root pipeline (which reads them under its own
+ * names through readRenamed: `timeout` is its `deploy-timeout`, `tags` its
+ * `service-tags`) refuse the same things with the same words, before any
+ * AWS call.
+ */
+import { InputError, type Inputs } from '@deploy-actions/action-kit/engine';
 import {
   assertAutoScalingArn,
   assertRoleArn,
   assertSecretReference,
-  assertSupportedInputSize,
   assertVpcConnectorArn,
-  parseCpu,
-  parseImageReference,
-  parseMemory,
   parseServiceTarget,
-  type HealthCheckSettings,
-  type ImageReference,
-  type ServiceSettings,
-  type ServiceTarget,
-} from '@deploy-actions/apprunner';
+} from './arns.js';
+import { parseImageReference, type ImageReference } from './image.js';
+import { assertSupportedInputSize, parseCpu, parseMemory } from './instance-size.js';
+import type { DeployOptions, HealthCheckSettings, ServiceSettings } from './settings.js';
 
-/**
- * The App Runner stage's inputs, as deploy-apprunner-and-wait reads them,
- * except: `timeout` is `deploy-timeout` and `tags` is `service-tags` (the
- * smoke and build stages have a timeout and tags too); `image` is optional
- * (the build stage's image is deployed when there is one); and there is no
- * `wait` (the smoke test and a rollback need the version live).
- */
-export interface DeployStageInputs {
-  service: ServiceTarget;
-  /** Undefined: the build stage's image. */
+/** What the inputs say, without `wait` (the action's own input; the pipeline always waits). */
+export interface DeployInputs extends Omit<DeployOptions, 'wait' | 'image'> {
+  /** Undefined only in the pipeline, when its build stage supplies the image. */
   image: ImageReference | undefined;
-  settings: ServiceSettings;
-  createIfMissing: boolean;
-  redeployIfUnchanged: boolean;
-  timeoutMs: number;
+}
+
+/** The root pipeline's App Runner stage: whether its build stage runs (and so supplies the image). */
+export interface PipelineImage {
+  building: boolean;
 }
 
 const ENV_NAME = /^[A-Za-z_][A-Za-z0-9_]*$/;
@@ -39,32 +35,34 @@ const RESERVED_PREFIX = /^AWSAPPRUNNER/i;
 const TAG_KEY = /^(?!aws:)[\p{L}\p{Z}\p{N}_.:/=+\-@]{1,128}$/iu;
 const TAG_VALUE = /^[\p{L}\p{Z}\p{N}_.:/=+\-@]{0,256}$/u;
 const HEALTH_CHECK_PATH = /^\/[\x21-\x7e]*$/;
+/** Health check times: whole seconds from 1 to 20 (App Runner's limits), e.g. `10s` or `10`. */
 const HEALTH_CHECK_TIME = { minMs: 1_000, maxMs: 20_000 };
 
-export function readDeployStage(
+/**
+ * Reads every deploy input. `region` is the step's AWS region (a service
+ * ARN must be in it). Without `pipeline`, image is required; in the
+ * pipeline, it must be empty when the build stage runs (the image built is
+ * deployed) and is required otherwise.
+ */
+export function readDeployInputs(
   inputs: Inputs,
   region: string,
-  building: boolean,
-): DeployStageInputs {
+): DeployInputs & { image: ImageReference };
+export function readDeployInputs(
+  inputs: Inputs,
+  region: string,
+  pipeline: PipelineImage,
+): DeployInputs;
+export function readDeployInputs(
+  inputs: Inputs,
+  region: string,
+  pipeline?: PipelineImage,
+): DeployInputs {
   const service = parseServiceTarget('service', inputs.required('service'), region);
-  const imageText = inputs.optional('image');
-  if (building && imageText !== undefined) {
-    throw new InputError(
-      'image',
-      imageText,
-      'nothing when repository is set: the image the build stage pushes is deployed (by digest)',
-    );
-  }
-  if (!building && imageText === undefined) {
-    throw new InputError(
-      'image',
-      undefined,
-      'the image to deploy, or repository to build and deploy one (the App Runner stage needs an image)',
-    );
-  }
-  const image = imageText === undefined ? undefined : parseImageReference('image', imageText);
+  const image = readImage(inputs, pipeline);
   const createIfMissing = inputs.boolean('create-if-missing', false);
   const settings = readSettings(inputs);
+
   if (createIfMissing && service.kind === 'arn') {
     throw new InputError(
       'service',
@@ -94,18 +92,42 @@ export function readDeployStage(
       'the ARN of a role App Runner uses to pull from private ECR (trusting build.apprunner.amazonaws.com), required with create-if-missing: true',
     );
   }
+
   return {
     service,
     image,
     settings,
     createIfMissing,
     redeployIfUnchanged: inputs.boolean('redeploy-if-unchanged', true),
-    timeoutMs: inputs.duration('deploy-timeout', {
+    timeoutMs: inputs.duration('timeout', {
       fallback: '20m',
       minMs: 1_000,
       maxMs: 6 * 3_600_000,
     }),
   };
+}
+
+function readImage(
+  inputs: Inputs,
+  pipeline: PipelineImage | undefined,
+): ImageReference | undefined {
+  if (pipeline === undefined) return parseImageReference('image', inputs.required('image'));
+  const imageText = inputs.optional('image');
+  if (pipeline.building && imageText !== undefined) {
+    throw new InputError(
+      'image',
+      imageText,
+      'nothing when repository is set: the image the build stage pushes is deployed (by digest)',
+    );
+  }
+  if (!pipeline.building && imageText === undefined) {
+    throw new InputError(
+      'image',
+      undefined,
+      'the image to deploy, or repository to build and deploy one (the App Runner stage needs an image)',
+    );
+  }
+  return imageText === undefined ? undefined : parseImageReference('image', imageText);
 }
 
 function readSettings(inputs: Inputs): ServiceSettings {
@@ -135,16 +157,23 @@ function readSettings(inputs: Inputs): ServiceSettings {
       'merge, or env and/or secrets to replace the live ones with (replace with neither would remove every variable)',
     );
   }
+
   const cpu = optionalWith(inputs.optional('cpu'), (value) => parseCpu('cpu', value));
   const memory = optionalWith(inputs.optional('memory'), (value) => parseMemory('memory', value));
   if (cpu !== undefined && memory !== undefined) assertSupportedInputSize(cpu, memory);
+
+  const port = optionalWith(inputs.optional('port'), () =>
+    inputs.integer('port', { min: 1, max: 65535 }),
+  );
+  const autoDeployments = optionalWith(inputs.optional('auto-deployments'), () =>
+    inputs.boolean('auto-deployments', false),
+  );
+
   return {
     env,
     secrets,
     envMode,
-    port: optionalWith(inputs.optional('port'), () =>
-      inputs.integer('port', { min: 1, max: 65535 }),
-    ),
+    port,
     cpuUnits: cpu,
     memoryMb: memory,
     instanceRoleArn: optionalWith(inputs.optional('instance-role-arn'), (value) =>
@@ -161,9 +190,7 @@ function readSettings(inputs: Inputs): ServiceSettings {
     vpcConnectorArn: optionalWith(inputs.optional('vpc-connector-arn'), (value) =>
       assertVpcConnectorArn('vpc-connector-arn', value),
     ),
-    autoDeployments: optionalWith(inputs.optional('auto-deployments'), () =>
-      inputs.boolean('auto-deployments', false),
-    ),
+    autoDeployments,
     tags: readTags(inputs),
   };
 }
@@ -219,24 +246,16 @@ function wholeSeconds(name: string, ms: number): number {
 }
 
 function readTags(inputs: Inputs): Map<string, string> {
-  const tags = inputs.map('service-tags');
+  const tags = inputs.map('tags');
   for (const [key, value] of tags) {
     if (!TAG_KEY.test(key)) {
-      throw new InputError(
-        'service-tags',
-        key,
-        'tag keys of 1 to 128 characters, not starting with aws:',
-      );
+      throw new InputError('tags', key, 'tag keys of 1 to 128 characters, not starting with aws:');
     }
     if (!TAG_VALUE.test(value)) {
-      throw new InputError(
-        'service-tags',
-        `${key}=${value}`,
-        'tag values of at most 256 characters',
-      );
+      throw new InputError('tags', `${key}=${value}`, 'tag values of at most 256 characters');
     }
   }
-  if (tags.size > 50) throw new InputError('service-tags', `${tags.size} tags`, 'at most 50 tags');
+  if (tags.size > 50) throw new InputError('tags', `${tags.size} tags`, 'at most 50 tags');
   return tags;
 }
 

@@ -1,19 +1,25 @@
-import { InputError, type Inputs } from '@deploy-actions/action-kit';
-import {
-  parseRepository,
-  validateTag,
-  type BuildPushOptions,
-  type FailOn,
-  type RepositorySettings,
-} from '@deploy-actions/ecr';
-
 /**
- * The build stage's inputs, as build-push-ecr reads them, except: `tags` is
- * `image-tags` (the App Runner stage has tags of its own), and there is no
- * `push` (the pipeline deploys what it pushed; a build-only check is
- * build-push-ecr's job).
+ * The build-push-ecr inputs, read and validated in one place so that the
+ * action and the root pipeline (which reads them under its own names through
+ * readRenamed: `tags` is its `image-tags`) refuse the same things with the
+ * same words, before anything touches AWS or docker.
  */
-export type BuildStageInputs = Omit<BuildPushOptions, 'sha' | 'tempDir'>;
+import { InputError, type Inputs } from '@deploy-actions/action-kit/engine';
+import type { BuildPushOptions } from './build-push.js';
+import { parseRepository, validateTag } from './reference.js';
+import type { RepositorySettings } from './repository.js';
+import type { FailOn } from './scan.js';
+
+/** What the inputs say; the commit and the temp folder come from the run (prepareBuild). */
+export type BuildPushInputs = Omit<BuildPushOptions, 'sha' | 'tempDir'>;
+
+/** Whether the run pushes, and the AWS region it runs in. */
+export interface BuildPushTarget {
+  /** false: build only (build-push-ecr's `push`); the root pipeline always pushes. */
+  push: boolean;
+  /** A repository URI of another region is refused when pushing. */
+  region: string;
+}
 
 const MUTABILITY = [
   'MUTABLE',
@@ -25,15 +31,25 @@ const ENV_KEY = /^[A-Za-z_][A-Za-z0-9_]*$/;
 const SECRET_ID = /^[A-Za-z0-9_.-]+$/;
 const PLATFORM = /^[a-z0-9]+\/[a-z0-9_]+(\/[a-z0-9]+)?$/;
 
-export function readBuildStage(inputs: Inputs, region: string): BuildStageInputs {
+/**
+ * Reads every build input. `target` is asked right after the repository is
+ * read (a bad repository is the first thing reported, before a missing
+ * region): the action reads `push` and its AWS inputs there.
+ */
+export function readBuildPushInputs(
+  inputs: Inputs,
+  target: () => BuildPushTarget,
+): BuildPushInputs {
   const repository = parseRepository(inputs.required('repository'));
-  if (repository.region && repository.region !== region) {
+  const { push, region } = target();
+  if (push && repository.region && repository.region !== region) {
     throw new InputError(
       'repository',
       inputs.required('repository'),
       `a repository in ${region} (the aws-region), or aws-region: ${repository.region}`,
     );
   }
+  const context = inputs.string('context', '.');
   const scanMode = inputs.choice('scan', ['wait', 'off'] as const, 'wait');
   const scan = {
     failOn: inputs.choice(
@@ -48,9 +64,9 @@ export function readBuildStage(inputs: Inputs, region: string): BuildStageInputs
   return {
     repository,
     repositorySettings: readRepositorySettings(inputs),
-    extraTags: inputs.list('image-tags').map((tag) => validateTag('image-tags', tag)),
+    extraTags: inputs.list('tags').map((tag) => validateTag('tags', tag)),
     build: {
-      context: inputs.string('context', '.'),
+      context,
       dockerfile: inputs.optional('dockerfile'),
       buildArgs: inputs.map('build-args', {
         keyPattern: ENV_KEY,
@@ -63,13 +79,25 @@ export function readBuildStage(inputs: Inputs, region: string): BuildStageInputs
       target: inputs.optional('target'),
       labels: inputs.map('labels'),
       platforms: readPlatforms(inputs),
-      cache: inputs.choice('cache', ['none', 'registry', 'gha'] as const, 'none'),
+      cache: readCache(inputs, push),
       provenance: inputs.boolean('provenance', false),
     },
-    push: true,
+    push,
     skipIfExists: inputs.boolean('skip-if-exists', true),
     scan: scanMode === 'off' ? { mode: 'off' } : { mode: 'wait', ...scan },
   };
+}
+
+function readCache(inputs: Inputs, push: boolean): 'none' | 'registry' | 'gha' {
+  const cache = inputs.choice('cache', ['none', 'registry', 'gha'] as const, 'none');
+  if (cache === 'registry' && !push) {
+    throw new InputError(
+      'cache',
+      cache,
+      'gha or none when push is false (the registry cache lives in ECR, and a build-only run signs in to nothing)',
+    );
+  }
+  return cache;
 }
 
 function readRepositorySettings(inputs: Inputs): RepositorySettings {
@@ -124,14 +152,4 @@ function readPlatforms(inputs: Inputs): string[] {
     }
   }
   return platforms;
-}
-
-/** OCI labels every image gets, so a running image can be traced to its commit and repository. */
-export function ociLabels(sha: string, env: NodeJS.ProcessEnv, now: Date): Map<string, string> {
-  const server = env.GITHUB_SERVER_URL ?? 'https://github.com';
-  return new Map([
-    ['org.opencontainers.image.revision', sha],
-    ['org.opencontainers.image.source', `${server}/${env.GITHUB_REPOSITORY ?? ''}`],
-    ['org.opencontainers.image.created', now.toISOString()],
-  ]);
 }

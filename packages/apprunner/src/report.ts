@@ -1,5 +1,46 @@
-import { formatDuration, type SummarySection } from '@deploy-actions/action-kit';
-import type { DeployReport } from '@deploy-actions/apprunner';
+/**
+ * What a deploy reports: its outputs and its job summary tables, shared by
+ * deploy-apprunner-and-wait and the root pipeline (which writes the same
+ * tables, for the deploy and for a rollback).
+ */
+import { formatDuration } from '@deploy-actions/action-kit/engine';
+import type { DeployReport } from './outcome.js';
+
+/** Same shape as action-kit's SummarySection, which engines cannot import (it needs @actions/core). */
+export interface SummaryBlock {
+  heading: string;
+  lines?: string[];
+  table?: string[][];
+  details?: { label: string; text: string };
+}
+
+export type DeployOutputs = Record<
+  | 'service-arn'
+  | 'service-url'
+  | 'operation-id'
+  | 'status'
+  | 'image'
+  | 'previous-image'
+  | 'duration',
+  string
+>;
+
+/**
+ * The action's outputs, as strings, under deploy-apprunner-and-wait's names
+ * (the root pipeline prefixes status and duration with deploy-, and reports
+ * the live image after a rollback). `duration` is in whole seconds.
+ */
+export function deployOutputs(report: DeployReport): DeployOutputs {
+  return {
+    'service-arn': report.serviceArn,
+    'service-url': report.serviceUrl ?? '',
+    'operation-id': report.operation?.id ?? '',
+    status: report.status,
+    image: report.image ?? '',
+    'previous-image': report.previousImage ?? '',
+    duration: String(Math.round(report.durationMs / 1000)),
+  };
+}
 
 const OUTCOME: Record<DeployReport['status'], string> = {
   SUCCEEDED: '✅ live',
@@ -20,11 +61,12 @@ const ACTION: Record<DeployReport['action'], string> = {
   none: 'none',
 };
 
-export function summarySections(report: DeployReport): SummarySection[] {
+/** The deploy (service, images, call, operation, outcome), then waits, changes, links and advice. */
+export function summarizeDeploy(report: DeployReport): SummaryBlock[] {
   const operation = report.operation
     ? `${report.operation.type} ${report.operation.id} (${report.operation.status})`
     : 'none';
-  const sections: SummarySection[] = [
+  const sections: SummaryBlock[] = [
     {
       heading: 'deploy-apprunner-and-wait',
       lines: [report.message],
