@@ -71134,19 +71134,13 @@ async function assertBuildxWhenNeeded(build, deps) {
         throw buildxMissingError(needs);
 }
 
-;// CONCATENATED MODULE: ../../packages/ecr/src/index.ts
-
-
-
-
-
-
-
-
-
-;// CONCATENATED MODULE: ./src/inputs.ts
-
-
+;// CONCATENATED MODULE: ../../packages/ecr/src/inputs.ts
+/**
+ * The build-push-ecr inputs, read and validated in one place so that the
+ * action and the root pipeline (which reads them under its own names through
+ * readRenamed: `tags` is its `image-tags`) refuse the same things with the
+ * same words, before anything touches AWS or docker.
+ */
 
 
 const MUTABILITY = [
@@ -71158,14 +71152,16 @@ const MUTABILITY = [
 const ENV_KEY = /^[A-Za-z_][A-Za-z0-9_]*$/;
 const SECRET_ID = /^[A-Za-z0-9_.-]+$/;
 const PLATFORM = /^[a-z0-9]+\/[a-z0-9_]+(\/[a-z0-9]+)?$/;
-/** Reads and validates every input before anything touches AWS or docker. */
-function getInputs(inputs, env = process.env) {
+/**
+ * Reads every build input. `target` is asked right after the repository is
+ * read (a bad repository is the first thing reported, before a missing
+ * region): the action reads `push` and its AWS inputs there.
+ */
+function readBuildPushInputs(inputs, target) {
     const repository = parseRepository(inputs.required('repository'));
-    const push = inputs.boolean('push', true);
-    // A build-only run makes no AWS call, so it must not demand a region.
-    const aws = readAwsInputs(inputs, push ? env : { ...env, AWS_REGION: env.AWS_REGION || 'us-east-1' });
-    if (push && repository.region && repository.region !== aws.region) {
-        throw new InputError('repository', inputs.required('repository'), `a repository in ${aws.region} (the aws-region), or aws-region: ${repository.region}`);
+    const { push, region } = target();
+    if (push && repository.region && repository.region !== region) {
+        throw new InputError('repository', inputs.required('repository'), `a repository in ${region} (the aws-region), or aws-region: ${repository.region}`);
     }
     const context = inputs.string('context', '.');
     const scanMode = inputs.choice('scan', ['wait', 'off'], 'wait');
@@ -71176,32 +71172,29 @@ function getInputs(inputs, env = process.env) {
         startScan: true,
     };
     return {
-        aws,
-        options: {
-            repository,
-            repositorySettings: readRepositorySettings(inputs),
-            extraTags: inputs.list('tags').map((tag) => reference_validateTag('tags', tag)),
-            build: {
-                context,
-                dockerfile: inputs.optional('dockerfile'),
-                buildArgs: inputs.map('build-args', {
-                    keyPattern: ENV_KEY,
-                    keyDescription: 'names of letters, digits and _',
-                }),
-                buildSecrets: inputs.map('build-secrets', {
-                    keyPattern: SECRET_ID,
-                    keyDescription: 'ids of letters, digits, _ . -',
-                }),
-                target: inputs.optional('target'),
-                labels: inputs.map('labels'),
-                platforms: readPlatforms(inputs),
-                cache: readCache(inputs, push),
-                provenance: inputs.boolean('provenance', false),
-            },
-            push,
-            skipIfExists: inputs.boolean('skip-if-exists', true),
-            scan: scanMode === 'off' ? { mode: 'off' } : { mode: 'wait', ...scan },
+        repository,
+        repositorySettings: readRepositorySettings(inputs),
+        extraTags: inputs.list('tags').map((tag) => reference_validateTag('tags', tag)),
+        build: {
+            context,
+            dockerfile: inputs.optional('dockerfile'),
+            buildArgs: inputs.map('build-args', {
+                keyPattern: ENV_KEY,
+                keyDescription: 'names of letters, digits and _',
+            }),
+            buildSecrets: inputs.map('build-secrets', {
+                keyPattern: SECRET_ID,
+                keyDescription: 'ids of letters, digits, _ . -',
+            }),
+            target: inputs.optional('target'),
+            labels: inputs.map('labels'),
+            platforms: readPlatforms(inputs),
+            cache: readCache(inputs, push),
+            provenance: inputs.boolean('provenance', false),
         },
+        push,
+        skipIfExists: inputs.boolean('skip-if-exists', true),
+        scan: scanMode === 'off' ? { mode: 'off' } : { mode: 'wait', ...scan },
     };
 }
 function readCache(inputs, push) {
@@ -71246,10 +71239,42 @@ function readEncryption(inputs) {
 function readPlatforms(inputs) {
     const platforms = inputs.list('platforms');
     for (const platform of platforms) {
-        if (!PLATFORM.test(platform))
+        if (!PLATFORM.test(platform)) {
             throw new InputError('platforms', platform, 'os/arch[/variant] such as linux/amd64 or linux/arm64');
+        }
     }
     return platforms;
+}
+
+;// CONCATENATED MODULE: ../../packages/ecr/src/prepare.ts
+/**
+ * The build's local half, done before any AWS call: the commit, the build
+ * context (which must exist), the labels every image gets, and docker buildx
+ * when an input needs it. build-push-ecr and the root pipeline both call it.
+ */
+
+
+
+
+
+
+/** The options buildAndPush (or buildOnly) takes: what the inputs say, plus what the run knows. */
+async function prepareBuild(inputs, deps) {
+    const { env } = deps;
+    const sha = commitSha(env);
+    // Relative to the workspace, as the runner's other steps see it.
+    const context = external_node_path_default().resolve(env.GITHUB_WORKSPACE || process.cwd(), inputs.build.context);
+    if (!(0,external_node_fs_.existsSync)(context)) {
+        throw new UserError(`Input 'context': the folder ${context} does not exist.`);
+    }
+    const labels = new Map([...ociLabels(sha, env, deps.now ?? new Date()), ...inputs.build.labels]);
+    await assertBuildxWhenNeeded(inputs.build, { env, runProcess: deps.runProcess });
+    return {
+        ...inputs,
+        sha,
+        build: { ...inputs.build, context, labels },
+        tempDir: env.RUNNER_TEMP ?? (0,external_node_os_.tmpdir)(),
+    };
 }
 /** OCI labels every image gets, so a running image can be traced to its commit and repository. */
 function ociLabels(sha, env, now) {
@@ -71260,14 +71285,33 @@ function ociLabels(sha, env, now) {
         ['org.opencontainers.image.created', now.toISOString()],
     ]);
 }
-function resolveContext(context, workspace) {
-    return external_node_path_default().resolve(workspace ?? process.cwd(), context);
+
+;// CONCATENATED MODULE: ../../packages/ecr/src/report.ts
+/**
+ * What a build-push run reports: its outputs and its job summary tables,
+ * shared by build-push-ecr and the root pipeline (which writes the same
+ * tables in its one summary).
+ */
+
+
+/**
+ * The action's outputs, as strings, under build-push-ecr's names (the root
+ * pipeline sets `tags` as image-tags and `skipped` as build-skipped).
+ */
+function buildPushOutputs(result) {
+    return {
+        image: result.image,
+        'image-tag-uri': result.imageTagUri,
+        digest: result.digest,
+        tags: result.tags.join(','),
+        registry: result.registry,
+        'repository-uri': result.repositoryUri,
+        skipped: String(result.skipped),
+        'scan-findings': JSON.stringify(result.scan && 'counts' in result.scan ? result.scan.counts : {}),
+    };
 }
-
-;// CONCATENATED MODULE: ./src/summary.ts
-
-
-function summarySections(result) {
+/** The image, its tags and build, then the scan's counts and worst findings. */
+function summarizeBuildPush(result) {
     const sections = [
         {
             heading: 'build-push-ecr',
@@ -71317,10 +71361,39 @@ function summarySections(result) {
     return sections;
 }
 
+;// CONCATENATED MODULE: ../../packages/ecr/src/index.ts
+
+
+
+
+
+
+
+
+
+
+
+
+;// CONCATENATED MODULE: ./src/inputs.ts
+
+
+/**
+ * Reads and validates every input before anything touches AWS or docker: the
+ * engine's readBuildPushInputs reads the build's, this adds push and the AWS
+ * inputs (read once the repository is, as the engine asks).
+ */
+function getInputs(inputs, env = process.env) {
+    let aws;
+    const options = readBuildPushInputs(inputs, () => {
+        const push = inputs.boolean('push', true);
+        // A build-only run makes no AWS call, so it must not demand a region.
+        aws = readAwsInputs(inputs, push ? env : { ...env, AWS_REGION: env.AWS_REGION || 'us-east-1' });
+        return { push, region: aws.region };
+    });
+    return { aws: aws, options };
+}
+
 ;// CONCATENATED MODULE: ./src/main.ts
-
-
-
 
 
 
@@ -71331,23 +71404,12 @@ async function main() {
     const logger = runnerLogger();
     for (const value of options.build.buildSecrets.values())
         logger.mask(value);
-    const sha = commitSha(process.env);
-    const context = resolveContext(options.build.context, process.env.GITHUB_WORKSPACE);
-    if (!(0,external_node_fs_.existsSync)(context))
-        throw new UserError(`Input 'context': the folder ${context} does not exist.`);
-    const labels = new Map([...ociLabels(sha, process.env, new Date()), ...options.build.labels]);
-    await assertBuildxWhenNeeded(options.build, { runProcess: runProcess });
-    const buildOptions = {
-        ...options,
-        sha,
-        build: { ...options.build, context, labels },
-        tempDir: process.env.RUNNER_TEMP ?? (0,external_node_os_.tmpdir)(),
-    };
+    const buildOptions = await prepareBuild(options, { env: process.env, runProcess: runProcess });
     const result = options.push
         ? await pushToEcr(aws, buildOptions, logger)
         : await buildOnly(buildOptions, { runProcess: runProcess, logger });
     setOutputs(result);
-    await writeSummary(summarySections(result));
+    await writeSummary(summarizeBuildPush(result));
     failOnBlockingFindings(result, options.scan, logger);
 }
 async function pushToEcr(aws, options, logger) {
@@ -71359,14 +71421,15 @@ async function pushToEcr(aws, options, logger) {
     return buildAndPush(options, { ecr, runProcess: runProcess, logger, region: session.region });
 }
 function setOutputs(result) {
-    output('image', result.image);
-    output('image-tag-uri', result.imageTagUri);
-    output('digest', result.digest);
-    output('tags', result.tags.join(','));
-    output('registry', result.registry);
-    output('repository-uri', result.repositoryUri);
-    output('skipped', result.skipped);
-    output('scan-findings', JSON.stringify(result.scan && 'counts' in result.scan ? result.scan.counts : {}));
+    const outputs = buildPushOutputs(result);
+    output('image', outputs.image);
+    output('image-tag-uri', outputs['image-tag-uri']);
+    output('digest', outputs.digest);
+    output('tags', outputs.tags);
+    output('registry', outputs.registry);
+    output('repository-uri', outputs['repository-uri']);
+    output('skipped', outputs.skipped);
+    output('scan-findings', outputs['scan-findings']);
 }
 function failOnBlockingFindings(result, scan, logger) {
     if (!result.scan)

@@ -69485,22 +69485,15 @@ function arnOf(service) {
     return service.ServiceArn;
 }
 
-;// CONCATENATED MODULE: ../../packages/apprunner/src/index.ts
-// The App Runner deploy engine: plain typed options in, a report out; no GitHub.
+;// CONCATENATED MODULE: ../../packages/apprunner/src/inputs.ts
+/**
+ * The deploy-apprunner-and-wait inputs, read and validated in one place so
+ * that the action and the root pipeline (which reads them under its own
+ * names through readRenamed: `timeout` is its `deploy-timeout`, `tags` its
+ * `service-tags`) refuse the same things with the same words, before any
+ * AWS call.
+ */
 
-
-
-
-
-
-
-
-
-
-
-
-
-;// CONCATENATED MODULE: ./src/inputs.ts
 
 
 
@@ -69511,17 +69504,17 @@ const RESERVED_PREFIX = /^AWSAPPRUNNER/i;
 const TAG_KEY = /^(?!aws:)[\p{L}\p{Z}\p{N}_.:/=+\-@]{1,128}$/iu;
 const TAG_VALUE = /^[\p{L}\p{Z}\p{N}_.:/=+\-@]{0,256}$/u;
 const HEALTH_CHECK_PATH = /^\/[\x21-\x7e]*$/;
-/** Reads and validates every input before anything touches AWS. */
-function getInputs(inputs, env = process.env) {
-    const aws = readAwsInputs(inputs, env);
-    const service = parseServiceTarget('service', inputs.required('service'), aws.region);
-    const image = parseImageReference('image', inputs.required('image'));
+/** Health check times: whole seconds from 1 to 20 (App Runner's limits), e.g. `10s` or `10`. */
+const HEALTH_CHECK_TIME = { minMs: 1_000, maxMs: 20_000 };
+function readDeployInputs(inputs, region, pipeline) {
+    const service = parseServiceTarget('service', inputs.required('service'), region);
+    const image = readImage(inputs, pipeline);
     const createIfMissing = inputs.boolean('create-if-missing', false);
     const settings = readSettings(inputs);
     if (createIfMissing && service.kind === 'arn') {
         throw new InputError('service', service.arn, 'a service name with create-if-missing: true (a created service gets a new ARN)');
     }
-    if (image.repositoryType === 'ECR_PUBLIC') {
+    if (image?.repositoryType === 'ECR_PUBLIC') {
         if (settings.accessRoleArn !== undefined) {
             throw new InputError('access-role-arn', settings.accessRoleArn, 'nothing for an ECR Public image (App Runner pulls public images without a role)');
         }
@@ -69533,21 +69526,29 @@ function getInputs(inputs, env = process.env) {
         throw new InputError('access-role-arn', undefined, 'the ARN of a role App Runner uses to pull from private ECR (trusting build.apprunner.amazonaws.com), required with create-if-missing: true');
     }
     return {
-        aws,
-        options: {
-            service,
-            image,
-            settings,
-            createIfMissing,
-            redeployIfUnchanged: inputs.boolean('redeploy-if-unchanged', true),
-            wait: inputs.boolean('wait', true),
-            timeoutMs: inputs.duration('timeout', {
-                fallback: '20m',
-                minMs: 1_000,
-                maxMs: 6 * 3_600_000,
-            }),
-        },
+        service,
+        image,
+        settings,
+        createIfMissing,
+        redeployIfUnchanged: inputs.boolean('redeploy-if-unchanged', true),
+        timeoutMs: inputs.duration('timeout', {
+            fallback: '20m',
+            minMs: 1_000,
+            maxMs: 6 * 3_600_000,
+        }),
     };
+}
+function readImage(inputs, pipeline) {
+    if (pipeline === undefined)
+        return parseImageReference('image', inputs.required('image'));
+    const imageText = inputs.optional('image');
+    if (pipeline.building && imageText !== undefined) {
+        throw new InputError('image', imageText, 'nothing when repository is set: the image the build stage pushes is deployed (by digest)');
+    }
+    if (!pipeline.building && imageText === undefined) {
+        throw new InputError('image', undefined, 'the image to deploy, or repository to build and deploy one (the App Runner stage needs an image)');
+    }
+    return imageText === undefined ? undefined : parseImageReference('image', imageText);
 }
 function readSettings(inputs) {
     const env = inputs.map('env', { keyPattern: ENV_NAME, keyDescription: ENV_NAME_TEXT });
@@ -69606,17 +69607,19 @@ function readHealthCheck(inputs) {
     if (path !== undefined && protocol === 'TCP') {
         throw new InputError('health-check-path', path, 'nothing with health-check-protocol: TCP (a path is used by HTTP checks only)');
     }
+    const interval = optionalWith(inputs.optional('health-check-interval'), () => wholeSeconds('health-check-interval', inputs.duration('health-check-interval', HEALTH_CHECK_TIME)));
+    const timeout = optionalWith(inputs.optional('health-check-timeout'), () => wholeSeconds('health-check-timeout', inputs.duration('health-check-timeout', HEALTH_CHECK_TIME)));
+    const healthy = optionalWith(inputs.optional('health-check-healthy-threshold'), () => inputs.integer('health-check-healthy-threshold', { min: 1, max: 20 }));
+    const unhealthy = optionalWith(inputs.optional('health-check-unhealthy-threshold'), () => inputs.integer('health-check-unhealthy-threshold', { min: 1, max: 20 }));
     return {
         ...(protocol !== undefined && { protocol }),
         ...(path !== undefined && { path }),
-        ...defined('intervalSeconds', optionalWith(inputs.optional('health-check-interval'), () => wholeSeconds('health-check-interval', inputs.duration('health-check-interval', HEALTH_CHECK_TIME)))),
-        ...defined('timeoutSeconds', optionalWith(inputs.optional('health-check-timeout'), () => wholeSeconds('health-check-timeout', inputs.duration('health-check-timeout', HEALTH_CHECK_TIME)))),
-        ...defined('healthyThreshold', optionalWith(inputs.optional('health-check-healthy-threshold'), () => inputs.integer('health-check-healthy-threshold', { min: 1, max: 20 }))),
-        ...defined('unhealthyThreshold', optionalWith(inputs.optional('health-check-unhealthy-threshold'), () => inputs.integer('health-check-unhealthy-threshold', { min: 1, max: 20 }))),
+        ...(interval !== undefined && { intervalSeconds: interval }),
+        ...(timeout !== undefined && { timeoutSeconds: timeout }),
+        ...(healthy !== undefined && { healthyThreshold: healthy }),
+        ...(unhealthy !== undefined && { unhealthyThreshold: unhealthy }),
     };
 }
-/** Health check times: whole seconds from 1 to 20 (App Runner's limits), e.g. `10s` or `10`. */
-const HEALTH_CHECK_TIME = { minMs: 1_000, maxMs: 20_000 };
 function wholeSeconds(name, ms) {
     if (ms % 1000 !== 0)
         throw new InputError(name, `${ms}ms`, 'whole seconds from 1 to 20, e.g. 5s');
@@ -69639,12 +69642,30 @@ function readTags(inputs) {
 function optionalWith(value, read) {
     return value === undefined ? undefined : read(value);
 }
-function defined(key, value) {
-    return value === undefined ? {} : { [key]: value };
+
+;// CONCATENATED MODULE: ../../packages/apprunner/src/report.ts
+/**
+ * What a deploy reports: its outputs and its job summary tables, shared by
+ * deploy-apprunner-and-wait and the root pipeline (which writes the same
+ * tables, for the deploy and for a rollback).
+ */
+
+/**
+ * The action's outputs, as strings, under deploy-apprunner-and-wait's names
+ * (the root pipeline prefixes status and duration with deploy-, and reports
+ * the live image after a rollback). `duration` is in whole seconds.
+ */
+function deployOutputs(report) {
+    return {
+        'service-arn': report.serviceArn,
+        'service-url': report.serviceUrl ?? '',
+        'operation-id': report.operation?.id ?? '',
+        status: report.status,
+        image: report.image ?? '',
+        'previous-image': report.previousImage ?? '',
+        duration: String(Math.round(report.durationMs / 1000)),
+    };
 }
-
-;// CONCATENATED MODULE: ./src/summary.ts
-
 const OUTCOME = {
     SUCCEEDED: '✅ live',
     ROLLBACK_SUCCEEDED: '❌ rolled back (the new version failed its health checks)',
@@ -69662,7 +69683,8 @@ const ACTION = {
     redeploy: 'StartDeployment (image unchanged)',
     none: 'none',
 };
-function summarySections(report) {
+/** The deploy (service, images, call, operation, outcome), then waits, changes, links and advice. */
+function summarizeDeploy(report) {
     const operation = report.operation
         ? `${report.operation.type} ${report.operation.id} (${report.operation.status})`
         : 'none';
@@ -69709,8 +69731,38 @@ function linkText(link) {
     return link.url && link.url !== link.text ? `${link.text} (${link.url})` : link.text;
 }
 
-;// CONCATENATED MODULE: ./src/main.ts
+;// CONCATENATED MODULE: ../../packages/apprunner/src/index.ts
+// The App Runner deploy engine: plain typed options in, a report out; no GitHub.
 
+
+
+
+
+
+
+
+
+
+
+
+
+
+
+;// CONCATENATED MODULE: ./src/inputs.ts
+
+
+/**
+ * Reads and validates every input before anything touches AWS: the AWS
+ * inputs, the engine's readDeployInputs (service, image, settings, timeout),
+ * and wait, which only this action has (the root pipeline always waits).
+ */
+function getInputs(inputs, env = process.env) {
+    const aws = readAwsInputs(inputs, env);
+    const deploy = readDeployInputs(inputs, aws.region);
+    return { aws, options: { ...deploy, wait: inputs.boolean('wait', true) } };
+}
+
+;// CONCATENATED MODULE: ./src/main.ts
 
 
 
@@ -69732,21 +69784,22 @@ async function main() {
         // A deployment that ran and failed still says what is live and where to look.
         if (error instanceof DeployFailedError) {
             setOutputs(error.report);
-            await writeSummary(summarySections(error.report));
+            await writeSummary(summarizeDeploy(error.report));
         }
         throw error;
     }
     setOutputs(report);
-    await writeSummary(summarySections(report));
+    await writeSummary(summarizeDeploy(report));
 }
 function setOutputs(report) {
-    output('service-arn', report.serviceArn);
-    output('service-url', report.serviceUrl ?? '');
-    output('operation-id', report.operation?.id ?? '');
-    output('status', report.status);
-    output('image', report.image ?? '');
-    output('previous-image', report.previousImage ?? '');
-    output('duration', Math.round(report.durationMs / 1000));
+    const outputs = deployOutputs(report);
+    output('service-arn', outputs['service-arn']);
+    output('service-url', outputs['service-url']);
+    output('operation-id', outputs['operation-id']);
+    output('status', outputs.status);
+    output('image', outputs.image);
+    output('previous-image', outputs['previous-image']);
+    output('duration', outputs.duration);
 }
 
 ;// CONCATENATED MODULE: ./src/index.ts

@@ -925,7 +925,7 @@ export class LogFollower {
         const message = (event.message ?? '').replace(/\r?\n$/, '');
         for (const line of message.split(/\r?\n/)) {
           this.onLine(line);
-          this.lastLine = line.trim() === '' ? this.lastLine : line;
+          if (saysSomething(line)) this.lastLine = line;
         }
         count++;
         this.lines++;
@@ -942,4 +942,9 @@ export class LogFollower {
 
 function clusterName(cluster: string): string {
   return /:cluster\/(.+)$/.exec(cluster)?.[1] ?? cluster;
+}
+
+/** A line worth quoting as the failure's cause: not blank, not just the brackets that close a JSON dump. */
+function saysSomething(line: string): boolean {
+  return /[\p{L}\p{N}]/u.test(line);
 }

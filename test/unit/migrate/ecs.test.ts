@@ -245,6 +245,20 @@ describe('runMigrationTask', () => {
     expect(second.failure?.hint).toContain(second.consoleUrl);
   });
 
+  test('the failure quotes the last line that says something, not the brackets closing a JSON dump', async () => {
+    const td = registerApp();
+    const script = node(
+      'console.error("error: relation \\"orders\\" does not exist"); console.error("{\\n  code: \\"42P01\\"\\n}"); process.exit(1)',
+    );
+    const run = await runMigrationTask(options(td.family, script), {
+      ecs,
+      logs,
+      logger: new MemoryLogger(),
+    });
+    expect(run.exitCode).toBe(1);
+    expect(run.failure?.message).toMatch(/with exit code 1: code: "42P01"\.$/);
+  });
+
   test('a sidecar is ignored: non-essential and stopped by ECS, or essential and stopped by the action', async () => {
     const forever = node('console.log("sidecar up"); setInterval(() => {}, 1000)');
     const passive = registerApp({
