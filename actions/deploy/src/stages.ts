@@ -38,7 +38,7 @@ import {
   distributionArn,
   findBucketOrigin,
   syncToS3,
-  type BucketOrigin,
+  type DistributionInfo,
   type LocalFile,
   type SyncInputs,
   type SyncReport,
@@ -70,7 +70,7 @@ export interface PipelineState {
   /** The migration stage's ECS task (ecs-cluster), instead of migrations. */
   migrationTask?: EcsTaskOutcome;
   deploy?: DeployReport;
-  site?: { report: SyncReport; distribution: { id: string; origin: BucketOrigin } | undefined };
+  site?: { report: SyncReport; distribution: DistributionInfo | undefined };
   smoke?: SmokeReport;
   rollback?: RollbackRecord;
   /** The error that stopped the pipeline, in one line. */
@@ -224,7 +224,7 @@ export async function runSiteSync(
   state: PipelineState,
 ): Promise<SyncReport> {
   const { logger } = deps;
-  let distribution: { id: string; origin: BucketOrigin } | undefined;
+  let distribution: DistributionInfo | undefined;
   let invalidator: CloudFrontInvalidator | undefined;
   if (sync.distributionId === undefined || deps.cloudfront === undefined) {
     if (sync.invalidation !== 'none') logger.info('No distribution-id: nothing is invalidated.');

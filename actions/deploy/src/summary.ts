@@ -13,7 +13,7 @@ import {
   taskEnding,
   type EcsTaskOutcome,
 } from '@deploy-actions/migrate';
-import { summarizeSync } from '@deploy-actions/s3-sync';
+import { summarizeDistribution, summarizeSync } from '@deploy-actions/s3-sync';
 import { failedChecks, reportHeadline, summaryRows, type SmokeReport } from '@deploy-actions/smoke';
 import { STAGES, type PipelineState, type StageName, type StageResult } from './stages.js';
 
@@ -145,16 +145,7 @@ function stageSections(state: PipelineState): SummarySection[] {
       sections.push({ ...first, heading: `sync-s3-invalidate-cloudfront: ${first.heading}` });
     }
     sections.push(...rest);
-    if (distribution) {
-      const { id, origin } = distribution;
-      sections.push({
-        heading: 'CloudFront',
-        lines: [
-          origin.warning ??
-            `Distribution ${id}, origin ${origin.originId ?? '?'} (${origin.domainName ?? '?'}${origin.originPath === '' ? '' : `, origin path ${origin.originPath}`}).`,
-        ],
-      });
-    }
+    if (distribution) sections.push(summarizeDistribution(distribution));
   }
   if (state.smoke) {
     sections.push({

@@ -90607,6 +90607,17 @@ function limitRows(header, rows) {
 function count(n, singular, plural = `${singular}s`) {
     return `${n} ${n === 1 ? singular : plural}`;
 }
+/** The summary block naming the distribution and origin (or why no origin serves the bucket). */
+function summarizeDistribution({ id, origin }) {
+    const path = origin.originPath === '' ? '' : `, origin path ${origin.originPath}`;
+    return {
+        heading: 'CloudFront',
+        lines: [
+            origin.warning ??
+                `Distribution ${id}, origin ${origin.originId ?? '?'} (${origin.domainName ?? '?'}${path}).`,
+        ],
+    };
+}
 
 // EXTERNAL MODULE: ../../node_modules/@aws-sdk/lib-storage/dist-cjs/index.js
 var lib_storage_dist_cjs = __nccwpck_require__(746);
@@ -91324,16 +91335,8 @@ function inputs_resolveSourceDir(sourceDir, env) {
 /** The engine's summary (counts, invalidation, slowest/largest files or the dry-run plan) plus the distribution used. */
 function summarySections(report, distribution) {
     const sections = summarizeSync(report);
-    if (distribution !== undefined) {
-        const { id, origin } = distribution;
-        sections.push({
-            heading: 'CloudFront',
-            lines: [
-                origin.warning ??
-                    `Distribution ${id}, origin ${origin.originId ?? '?'} (${origin.domainName ?? '?'}${origin.originPath === '' ? '' : `, origin path ${origin.originPath}`}).`,
-            ],
-        });
-    }
+    if (distribution !== undefined)
+        sections.push(summarizeDistribution(distribution));
     return sections;
 }
 

@@ -16,12 +16,13 @@ import {
   findBucketOrigin,
   scanBuild,
   syncToS3,
+  type DistributionInfo,
   type Invalidator,
   type SyncInputs,
   type SyncReport,
 } from '@deploy-actions/s3-sync';
 import { getInputs } from './inputs.js';
-import { summarySections, type DistributionInfo } from './summary.js';
+import { summarySections } from './summary.js';
 
 const ACTION = 'sync-s3-invalidate-cloudfront';
 

@@ -1,10 +1,10 @@
 import type { SummarySection } from '@deploy-actions/action-kit';
-import { summarizeSync, type BucketOrigin, type SyncReport } from '@deploy-actions/s3-sync';
-
-export interface DistributionInfo {
-  id: string;
-  origin: BucketOrigin;
-}
+import {
+  summarizeDistribution,
+  summarizeSync,
+  type DistributionInfo,
+  type SyncReport,
+} from '@deploy-actions/s3-sync';
 
 /** The engine's summary (counts, invalidation, slowest/largest files or the dry-run plan) plus the distribution used. */
 export function summarySections(
@@ -12,15 +12,6 @@ export function summarySections(
   distribution: DistributionInfo | undefined,
 ): SummarySection[] {
   const sections: SummarySection[] = summarizeSync(report);
-  if (distribution !== undefined) {
-    const { id, origin } = distribution;
-    sections.push({
-      heading: 'CloudFront',
-      lines: [
-        origin.warning ??
-          `Distribution ${id}, origin ${origin.originId ?? '?'} (${origin.domainName ?? '?'}${origin.originPath === '' ? '' : `, origin path ${origin.originPath}`}).`,
-      ],
-    });
-  }
+  if (distribution !== undefined) sections.push(summarizeDistribution(distribution));
   return sections;
 }

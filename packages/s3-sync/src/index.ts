@@ -112,6 +112,8 @@ export { DEFAULT_MULTIPART, MiB, partSizeFor, type MultipartSettings } from './t
 export {
   syncOutputs,
   summarizeSync,
+  summarizeDistribution,
+  type DistributionInfo,
   planLines,
   planSummary,
   formatBytes,

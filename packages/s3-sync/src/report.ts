@@ -1,4 +1,5 @@
 import { formatDuration } from '@deploy-actions/action-kit/engine';
+import type { BucketOrigin } from './cloudfront.js';
 import type { SyncPlan } from './plan.js';
 import type { SyncReport } from './sync.js';
 
@@ -203,4 +204,22 @@ function limitRows(header: string[], rows: string[][]): string[][] {
 
 function count(n: number, singular: string, plural = `${singular}s`): string {
   return `${n} ${n === 1 ? singular : plural}`;
+}
+
+/** The distribution a deploy invalidated, and the origin that serves its bucket. */
+export interface DistributionInfo {
+  id: string;
+  origin: BucketOrigin;
+}
+
+/** The summary block naming the distribution and origin (or why no origin serves the bucket). */
+export function summarizeDistribution({ id, origin }: DistributionInfo): SummaryBlock {
+  const path = origin.originPath === '' ? '' : `, origin path ${origin.originPath}`;
+  return {
+    heading: 'CloudFront',
+    lines: [
+      origin.warning ??
+        `Distribution ${id}, origin ${origin.originId ?? '?'} (${origin.domainName ?? '?'}${path}).`,
+    ],
+  };
 }
