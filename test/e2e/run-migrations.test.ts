@@ -8,7 +8,7 @@ import { createRequire } from 'node:module';
 import { createServer, type Server } from 'node:net';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
-import { AWS_PERMISSIONS } from '../../actions/run-migrations/src/main.js';
+import { RUN_MIGRATIONS_PERMISSIONS } from '../../packages/migrate/src/index.js';
 import { startAwsEnvironment, type AwsTestEnvironment } from '../support/aws-env.js';
 import type { RequestLogEntry } from '../support/aws-sim/index.js';
 import { createEcsService, type EcsSimulator } from '../support/aws-sim/services/ecs.js';
@@ -927,8 +927,8 @@ describe('bad inputs fail before any AWS call or database connection', () => {
 
 // --- the permissions table ------------------------------------------------------------------
 
-test('every AWS call the runs above made is declared in AWS_PERMISSIONS (or is the OIDC sign-in)', () => {
-  const declared = new Set<string>(AWS_PERMISSIONS.map((p) => p.operation));
+test('every AWS call the runs above made is declared in RUN_MIGRATIONS_PERMISSIONS (or is the OIDC sign-in)', () => {
+  const declared = new Set<string>(RUN_MIGRATIONS_PERMISSIONS.map((p) => p.operation));
   expect(awsCalls.size).toBeGreaterThan(0);
   expect(
     [...awsCalls].filter((call) => call !== 'sts:AssumeRoleWithWebIdentity' && !declared.has(call)),

@@ -1,19 +1,28 @@
 // The least-privilege policies in workflows-examples/iam/ allow exactly the AWS
 // calls each action's code makes: no more, no fewer.
 //
-// The calls are derived from the code, not from a hand-kept list:
+// The calls are derived from the code, from the tables the engines use:
 // - an action bundles its src/ and the @deploy-actions packages it imports
 //   (transitively);
+// - each engine declares its calls in a table: an exported `*_CALLS` /
+//   `*_PERMISSIONS` constant (which also carries permissions AWS checks on the
+//   caller's behalf, such as iam:PassRole, marked `operation: '*'`). The
+//   policy is the union of the tables the action's code reaches.
 // - every AWS SDK command those sources send (`new XCommand(`, `paginateX(`,
-//   lib-storage's `new Upload(`) is one call. It must either be declared in the
-//   engine's table (an exported `*_CALLS` / `*_PERMISSIONS` constant, which
-//   also carries permissions AWS checks on the caller's behalf, such as
-//   iam:PassRole) or sit in a function that labels it for error translation
-//   (`callAws({ action: 'svc:Op', … })`, `translateAwsError(…, { action })`),
-//   directly or in a helper of the same file it calls. An unlabelled call
-//   fails this test, so a new call cannot slip past the policies.
+//   lib-storage's `new Upload(`) is one call, and it must take the IAM action
+//   its errors name from its table entry: the function that sends it (or a
+//   helper of the same file it calls) labels it `action: TABLE.Op.action`
+//   (`TABLE['Op'].actions[0]`, or `TABLE[name].action` in a helper, with the
+//   function passing 'Op' as an argument), as in
+//   `callAws({ action: ECR_CALLS.PutImage.action, … })` or
+//   `translateAwsError(…, { action })`. The entry read must be one of a
+//   table's own entries (keyed views of a table, like S3_SYNC_BY_OPERATION,
+//   count), and be the call's entry or one of the same table naming an action
+//   the call needs. So the table the policy is derived from is the one the
+//   code uses: a call missing from it, or labelled with a string, fails this
+//   test.
 // - sts:AssumeRoleWithWebIdentity (packages/aws) belongs to the trust policy,
-//   never to a permission policy.
+//   never to a permission policy; it is the one call labelled with a string.
 // Policy files: iam/<action>.json plus optional parts iam/<action>-<part>.json
 // (e.g. -kms, -ecs); their union is compared. Trust-policy templates and the
 // release record the example workflows keep (release-record.json, checked
@@ -49,7 +58,12 @@ const UPLOAD_OPERATIONS = [
   'CompleteMultipartUpload',
   'AbortMultipartUpload',
 ];
+/** What Upload sends by itself after a failure: its error never reaches the caller's label. */
+const UPLOAD_CLEANUP = 'AbortMultipartUpload';
 const TRUST_ACTION = /^sts:AssumeRole/;
+const IAM_ACTION = /^[a-z0-9-]+:[A-Za-z0-9*]+$/;
+/** The exported constants that are tables. */
+const TABLE_EXPORT = /^export const ([A-Z0-9_]+(?:_CALLS|_PERMISSIONS))\b/gm;
 
 // --- the code -----------------------------------------------------------------
 
@@ -57,15 +71,32 @@ interface Site {
   file: string;
   line: number;
 }
+/** `action: 'svc:Op'`: a label written as a string. */
+interface LiteralLabel extends Site {
+  kind: 'literal';
+  action: string;
+  resource: string | undefined;
+}
+/** `action: TABLE.Op.action` (key 'Op'), or `TABLE[name].action` (key undefined: any key the function passes). */
+interface LookupLabel extends Site {
+  kind: 'lookup';
+  /** The constant's exported name (an import alias resolved). */
+  table: string;
+  key: string | undefined;
+  /** The path to the action inside the entry, e.g. ['action'] or ['actions', 0]. */
+  path: (string | number)[];
+  text: string;
+}
+type Label = LiteralLabel | LookupLabel;
 interface Send extends Site {
   prefix: string;
   operation: string;
-  /** The top-level function or method the call sits in. */
-  labels: Set<string>;
-}
-interface Label extends Site {
-  action: string;
-  resource: string | undefined;
+  /** Sent by lib-storage itself to clean up after a failure. */
+  cleanup: boolean;
+  /** The labels of the function the call sits in and of the same-file helpers it calls. */
+  labels: Label[];
+  /** String literals that function passes to calls: the keys of `TABLE[name]` lookups. */
+  keys: Set<string>;
 }
 interface TableEntry {
   table: string;
@@ -74,6 +105,8 @@ interface TableEntry {
   operation: string | undefined;
   actions: string[];
   resource: string | undefined;
+  /** The entry object itself: a label must read this very object. */
+  value: object;
 }
 export interface CodeCalls {
   sends: Send[];
@@ -112,10 +145,50 @@ function outermostFunction(node: ts.Node): ts.Node | undefined {
   return found;
 }
 
+const unwrap = (node: ts.Expression): ts.Expression =>
+  ts.isNonNullExpression(node) || ts.isParenthesizedExpression(node)
+    ? unwrap(node.expression)
+    : node;
+
 /**
- * Reads one source file: the SDK commands it sends, the `action: 'svc:Op'`
- * labels it writes, and for each send the labels of its function (and of the
- * same-file helpers that function calls).
+ * A label read from a constant: `T.Op.action`, `T['Op'].actions[0]`,
+ * `T[name].action`. The constant is an UPPER_CASE identifier; undefined for
+ * anything else (a variable such as `context.action` is not a label).
+ */
+function tableLookup(
+  expression: ts.Expression,
+): { root: string; key: string | undefined; path: (string | number)[] } | undefined {
+  const chain: (ts.PropertyAccessExpression | ts.ElementAccessExpression)[] = [];
+  let node = unwrap(expression);
+  while (ts.isPropertyAccessExpression(node) || ts.isElementAccessExpression(node)) {
+    chain.unshift(node);
+    node = unwrap(node.expression);
+  }
+  if (!ts.isIdentifier(node) || !/^[A-Z][A-Z0-9_]*$/.test(node.text) || chain.length < 2) {
+    return undefined;
+  }
+  const first = chain[0]!;
+  const key = ts.isPropertyAccessExpression(first)
+    ? first.name.text
+    : ts.isStringLiteralLike(first.argumentExpression)
+      ? first.argumentExpression.text
+      : undefined;
+  const steps: (string | number)[] = [];
+  for (const step of chain.slice(1)) {
+    if (ts.isPropertyAccessExpression(step)) steps.push(step.name.text);
+    else if (ts.isNumericLiteral(step.argumentExpression))
+      steps.push(Number(step.argumentExpression.text));
+    else if (ts.isStringLiteralLike(step.argumentExpression))
+      steps.push(step.argumentExpression.text);
+    else return undefined;
+  }
+  return { root: node.text, key, path: steps };
+}
+
+/**
+ * Reads one source file: the SDK commands it sends, the labels (`action:`
+ * strings and table lookups) it writes, and for each send the labels of its
+ * function and of the same-file helpers that function calls (transitively).
  */
 export function analyzeSource(file: string, text: string): CodeCalls {
   const source = ts.createSourceFile(file, text, ts.ScriptTarget.ES2022, true, ts.ScriptKind.TS);
@@ -125,7 +198,6 @@ export function analyzeSource(file: string, text: string): CodeCalls {
     if (!ts.isImportDeclaration(statement) || !ts.isStringLiteral(statement.moduleSpecifier))
       continue;
     const module = statement.moduleSpecifier.text;
-    if (!module.startsWith('@aws-sdk/')) continue;
     if (module.startsWith('@aws-sdk/client-')) {
       const prefix = CLIENT_PREFIX[module];
       if (prefix === undefined) {
@@ -145,50 +217,69 @@ export function analyzeSource(file: string, text: string): CodeCalls {
     }
   }
 
-  // Labels, and the functions of the file by name (for one level of helpers).
+  // Labels, and the functions of the file by name (for its helpers).
   const functionsByName = new Map<string, ts.Node[]>();
   const labelNodes: { node: ts.Node; label: Label }[] = [];
-  const sendNodes: { node: ts.Node; prefix: string; operation: string }[] = [];
+  const sendNodes: { node: ts.Node; prefix: string; operation: string; cleanup: boolean }[] = [];
   const visit = (node: ts.Node): void => {
     if ((ts.isFunctionDeclaration(node) || ts.isMethodDeclaration(node)) && node.name) {
       const name = ts.isIdentifier(node.name) ? node.name.text : undefined;
       if (name) functionsByName.set(name, [...(functionsByName.get(name) ?? []), node]);
     }
+    // An `action:` outside any function is a declaration (a table), not a label.
     if (
       ts.isPropertyAssignment(node) &&
       propertyName(node) === 'action' &&
-      ts.isStringLiteralLike(node.initializer) &&
-      /^[a-z0-9-]+:[A-Za-z0-9*]+$/.test(node.initializer.text)
+      outermostFunction(node) !== undefined
     ) {
-      const siblings = ts.isObjectLiteralExpression(node.parent) ? [...node.parent.properties] : [];
-      const resource = siblings
-        .filter(ts.isPropertyAssignment)
-        .find((p) => propertyName(p) === 'resource' && ts.isStringLiteralLike(p.initializer));
-      const label: Label = {
-        file,
-        line: lineOf(node),
-        action: node.initializer.text,
-        resource: resource ? (resource.initializer as ts.StringLiteralLike).text : undefined,
-      };
-      labelNodes.push({ node, label });
-      result.labels.push(label);
+      const site = { file, line: lineOf(node) };
+      const lookup = tableLookup(node.initializer);
+      if (ts.isStringLiteralLike(node.initializer) && IAM_ACTION.test(node.initializer.text)) {
+        const siblings = ts.isObjectLiteralExpression(node.parent)
+          ? [...node.parent.properties]
+          : [];
+        const resource = siblings
+          .filter(ts.isPropertyAssignment)
+          .find((p) => propertyName(p) === 'resource' && ts.isStringLiteralLike(p.initializer));
+        const label: Label = {
+          ...site,
+          kind: 'literal',
+          action: node.initializer.text,
+          resource: resource ? (resource.initializer as ts.StringLiteralLike).text : undefined,
+        };
+        labelNodes.push({ node, label });
+        result.labels.push(label);
+      } else if (lookup) {
+        const label: Label = {
+          ...site,
+          kind: 'lookup',
+          table: imports.get(lookup.root)?.name ?? lookup.root,
+          key: lookup.key,
+          path: lookup.path,
+          text: node.initializer.getText(source),
+        };
+        labelNodes.push({ node, label });
+        result.labels.push(label);
+      }
     }
     if (ts.isNewExpression(node) && ts.isIdentifier(node.expression)) {
       const imported = imports.get(node.expression.text);
       const prefix = imported ? CLIENT_PREFIX[imported.module] : undefined;
       if (imported && prefix && imported.name.endsWith('Command')) {
-        sendNodes.push({ node, prefix, operation: imported.name.slice(0, -'Command'.length) });
+        const operation = imported.name.slice(0, -'Command'.length);
+        sendNodes.push({ node, prefix, operation, cleanup: false });
       }
       if (imported?.module === '@aws-sdk/lib-storage' && imported.name === 'Upload') {
         for (const operation of UPLOAD_OPERATIONS)
-          sendNodes.push({ node, prefix: 's3', operation });
+          sendNodes.push({ node, prefix: 's3', operation, cleanup: operation === UPLOAD_CLEANUP });
       }
     }
     if (ts.isCallExpression(node) && ts.isIdentifier(node.expression)) {
       const imported = imports.get(node.expression.text);
       const prefix = imported ? CLIENT_PREFIX[imported.module] : undefined;
       if (imported && prefix && imported.name.startsWith('paginate')) {
-        sendNodes.push({ node, prefix, operation: imported.name.slice('paginate'.length) });
+        const operation = imported.name.slice('paginate'.length);
+        sendNodes.push({ node, prefix, operation, cleanup: false });
       } else if (imported && prefix && imported.name.startsWith('waitUntil')) {
         result.problems.push(
           `${file}:${lineOf(node)}: ${imported.name} sends calls this test cannot see; poll with labelled calls instead`,
@@ -201,37 +292,55 @@ export function analyzeSource(file: string, text: string): CodeCalls {
 
   const within = (inner: ts.Node, outer: ts.Node) =>
     inner.getStart(source) >= outer.getStart(source) && inner.getEnd() <= outer.getEnd();
-  const labelsIn = (scope: ts.Node): Set<string> =>
-    new Set(labelNodes.filter(({ node }) => within(node, scope)).map(({ label }) => label.action));
-  const helpersCalledIn = (scope: ts.Node): ts.Node[] => {
-    const helpers: ts.Node[] = [];
+  const labelsIn = (scope: ts.Node): Label[] =>
+    labelNodes.filter(({ node }) => within(node, scope)).map(({ label }) => label);
+  /** The scope and every same-file function it calls, directly or through others. */
+  const reachedFrom = (scope: ts.Node): ts.Node[] => {
+    const reached = [scope];
+    for (let i = 0; i < reached.length; i++) {
+      const walk = (node: ts.Node): void => {
+        if (ts.isCallExpression(node)) {
+          const callee = node.expression;
+          const name = ts.isIdentifier(callee)
+            ? callee.text
+            : ts.isPropertyAccessExpression(callee) &&
+                callee.expression.kind === ts.SyntaxKind.ThisKeyword
+              ? callee.name.text
+              : undefined;
+          for (const helper of name ? (functionsByName.get(name) ?? []) : []) {
+            if (!reached.includes(helper)) reached.push(helper);
+          }
+        }
+        ts.forEachChild(node, walk);
+      };
+      walk(reached[i]!);
+    }
+    return reached;
+  };
+  const keysPassedIn = (scope: ts.Node): Set<string> => {
+    const keys = new Set<string>();
     const walk = (node: ts.Node): void => {
       if (ts.isCallExpression(node)) {
-        const callee = node.expression;
-        const name = ts.isIdentifier(callee)
-          ? callee.text
-          : ts.isPropertyAccessExpression(callee) &&
-              callee.expression.kind === ts.SyntaxKind.ThisKeyword
-            ? callee.name.text
-            : undefined;
-        if (name) helpers.push(...(functionsByName.get(name) ?? []));
+        for (const argument of node.arguments)
+          if (ts.isStringLiteralLike(argument)) keys.add(argument.text);
       }
       ts.forEachChild(node, walk);
     };
     walk(scope);
-    return helpers;
+    return keys;
   };
 
-  for (const { node, prefix, operation } of sendNodes) {
+  for (const { node, prefix, operation, cleanup } of sendNodes) {
     const scope = outermostFunction(node);
-    const labels = new Set<string>();
-    if (scope) {
-      labelsIn(scope).forEach((action) => labels.add(action));
-      for (const helper of helpersCalledIn(scope)) {
-        labelsIn(helper).forEach((action) => labels.add(action));
-      }
-    }
-    result.sends.push({ file, line: lineOf(node), prefix, operation, labels });
+    result.sends.push({
+      file,
+      line: lineOf(node),
+      prefix,
+      operation,
+      cleanup,
+      labels: scope ? reachedFrom(scope).flatMap(labelsIn) : [],
+      keys: scope ? keysPassedIn(scope) : new Set(),
+    });
   }
   return result;
 }
@@ -262,43 +371,50 @@ function bundledDirs(action: string): string[] {
   return dirs;
 }
 
-/** Exported `*_CALLS` / `*_PERMISSIONS` tables of a source folder, normalised. */
-async function tablesOf(dir: string): Promise<TableEntry[]> {
-  const entries: TableEntry[] = [];
-  for (const file of sourceFiles(dir)) {
+/** The tables an action's code reaches, and what their modules export (for lookups). */
+export interface Tables {
+  entries: TableEntry[];
+  /** Every export of a module that declares a table: the constants labels read. */
+  exports: Map<string, unknown>;
+}
+
+/** One table, normalised: an array of entries, or an object of entries keyed by operation. */
+export function readTable(where: string, name: string, value: unknown): TableEntry[] {
+  const items: [string | undefined, unknown][] = Array.isArray(value)
+    ? value.map((item) => [undefined, item])
+    : Object.entries(value as object);
+  return items.map(([key, item]) => {
+    const entry = item as {
+      action?: string;
+      actions?: readonly string[];
+      operation?: string;
+      resource?: string;
+    };
+    const actions = entry.actions ? [...entry.actions] : entry.action ? [entry.action] : [];
+    if (actions.length === 0) throw new Error(`${where}: ${name} has an entry without action(s)`);
+    return {
+      table: `${where} ${name}`,
+      implicit: entry.operation === '*',
+      operation: entry.operation === '*' ? undefined : (entry.operation ?? key),
+      actions,
+      resource: entry.resource,
+      value: item as object,
+    };
+  });
+}
+
+/** Exported `*_CALLS` / `*_PERMISSIONS` tables of source folders, normalised. */
+async function tablesOf(dirs: string[]): Promise<Tables> {
+  const tables: Tables = { entries: [], exports: new Map() };
+  for (const file of dirs.flatMap(sourceFiles)) {
     const text = readFileSync(file, 'utf8');
-    const names = [...text.matchAll(/^export const ([A-Z0-9_]+(?:_CALLS|_PERMISSIONS))\b/gm)].map(
-      (m) => m[1]!,
-    );
+    const names = [...text.matchAll(TABLE_EXPORT)].map((m) => m[1]!);
     if (names.length === 0) continue;
     const module = (await import(file)) as Record<string, unknown>;
-    for (const name of names) {
-      const value = module[name];
-      const items: [string | undefined, unknown][] = Array.isArray(value)
-        ? value.map((item) => [undefined, item])
-        : Object.entries(value as object);
-      for (const [key, item] of items) {
-        const entry = item as {
-          action?: string;
-          actions?: readonly string[];
-          operation?: string;
-          resource?: string;
-        };
-        const actions = entry.actions ? [...entry.actions] : entry.action ? [entry.action] : [];
-        if (actions.length === 0)
-          throw new Error(`${relative(file)}: ${name} has an entry without action(s)`);
-        const operation = entry.operation === '*' ? undefined : (entry.operation ?? key);
-        entries.push({
-          table: `${relative(file)} ${name}`,
-          implicit: entry.operation === '*',
-          operation,
-          actions,
-          resource: entry.resource,
-        });
-      }
-    }
+    for (const [name, value] of Object.entries(module)) tables.exports.set(name, value);
+    for (const name of names) tables.entries.push(...readTable(relative(file), name, module[name]));
   }
-  return entries;
+  return tables;
 }
 
 interface Derived {
@@ -329,29 +445,60 @@ function tableOperation(entry: TableEntry, clients: Set<string>): string | undef
   return action !== undefined && clients.has(prefixOf(action)) ? action.split(':')[1] : undefined;
 }
 
-async function deriveAction(action: string): Promise<Derived> {
-  const dirs = bundledDirs(action);
+/** What a table lookup reads: the entry, under its key, and the action at the label's path. */
+interface Read {
+  key: string;
+  entry: TableEntry;
+  action: string;
+}
+
+/** The entries a lookup label reads, or why it reads no table. */
+function resolveLookup(label: LookupLabel, tables: Tables): Read[] | string {
+  const where = `${label.file}:${label.line}`;
+  const root = tables.exports.get(label.table);
+  if (root === null || typeof root !== 'object') {
+    return `${where} labels with ${label.text}, but ${label.table} is no export of a module declaring a table (*_CALLS / *_PERMISSIONS)`;
+  }
+  const candidates: [string, unknown][] =
+    label.key === undefined
+      ? Object.entries(root)
+      : [[label.key, (root as Record<string, unknown>)[label.key]]];
+  const reads: Read[] = [];
+  for (const [key, item] of candidates) {
+    const entry = tables.entries.find((e) => e.value === item);
+    if (!entry) {
+      return `${where} labels with ${label.text}, but ${label.table}.${key} is not an entry of a declared table`;
+    }
+    let action: unknown = item;
+    for (const step of label.path) {
+      action =
+        action !== null && typeof action === 'object'
+          ? (action as Record<string | number, unknown>)[step]
+          : undefined;
+    }
+    if (typeof action !== 'string' || !entry.actions.includes(action)) {
+      return `${where} labels with ${label.text}, which is not one of the IAM actions of ${entry.table}'s entry ${key}`;
+    }
+    reads.push({ key, entry, action });
+  }
+  return reads;
+}
+
+/**
+ * The calls of an action's code checked against its tables: every send is
+ * labelled from its entry, every entry is sent, and the policy is the
+ * tables' actions (with the trust call, labelled by a string, set apart).
+ */
+export function derive(calls: CodeCalls, tables: Tables, dirs: string[] = []): Derived {
   const derived: Derived = {
     actions: new Map(),
     starResource: new Set(),
     trust: new Set(),
     tableActions: new Map(),
-    problems: [],
+    problems: [...calls.problems],
     dirs,
   };
-  const calls: CodeCalls = { sends: [], labels: [], clients: new Set(), problems: [] };
-  const table: TableEntry[] = [];
-  for (const dir of dirs) {
-    for (const file of sourceFiles(dir)) {
-      const one = analyzeSource(relative(file), readFileSync(file, 'utf8'));
-      calls.sends.push(...one.sends);
-      calls.labels.push(...one.labels);
-      one.clients.forEach((c) => calls.clients.add(c));
-      calls.problems.push(...one.problems);
-    }
-    table.push(...(await tablesOf(dir)));
-  }
-  derived.problems.push(...calls.problems);
+  const table = tables.entries;
   const add = (iamAction: string, where: string) => {
     if (!derived.actions.has(iamAction)) derived.actions.set(iamAction, where);
   };
@@ -366,34 +513,71 @@ async function deriveAction(action: string): Promise<Derived> {
       derived.tableActions.set(entry.table, set);
     }
   }
-  for (const send of calls.sends) {
-    const where = `${send.file}:${send.line}`;
-    const declared = table.some(
-      (entry) =>
-        tableOperation(entry, calls.clients) === send.operation &&
-        entry.actions.some((a) => prefixOf(a) === send.prefix),
-    );
-    const expected = `${send.prefix}:${send.operation}`;
-    if (send.labels.has(expected)) add(expected, where);
-    else if (!declared) {
+
+  // Labels: read from a table, never written as a string (but the trust call's).
+  const reads = new Map<LookupLabel, Read[]>();
+  for (const label of calls.labels) {
+    const where = `${label.file}:${label.line}`;
+    if (label.kind === 'lookup') {
+      const resolved = resolveLookup(label, tables);
+      if (typeof resolved === 'string') derived.problems.push(resolved);
+      else reads.set(label, resolved);
+      continue;
+    }
+    if (!TRUST_ACTION.test(label.action)) {
       derived.problems.push(
-        `${where} sends ${send.operation} without a label: wrap it in callAws({ action: '${expected}', … }) ` +
-          `(or translateAwsError with that action), or declare it in the engine's *_CALLS table` +
-          (send.labels.size ? ` (labels in that function: ${[...send.labels].join(', ')})` : ''),
+        `${where} labels ${label.action} with a string: take it from the engine's table ` +
+          `(e.g. \`action: ECR_CALLS.PutImage.action\`), the one the policy is derived from`,
       );
     }
-  }
-  // Every label names a call the code makes (catches typos and stale labels).
-  for (const label of calls.labels) {
+    // Every string label names a call the code makes (catches typos and stale labels).
     const made =
       derived.actions.has(label.action) ||
       calls.sends.some((send) => `${send.prefix}:${send.operation}` === label.action);
     if (!made) {
       derived.problems.push(
-        `${label.file}:${label.line} labels ${label.action}, but no SDK call of ${action} is that action`,
+        `${where} labels ${label.action}, but no SDK call of this code is that action`,
       );
     }
     if (label.resource === '*') derived.starResource.add(label.action);
+  }
+
+  // Every send is labelled from its table entry.
+  for (const send of calls.sends) {
+    const where = `${send.file}:${send.line}`;
+    const expected = `${send.prefix}:${send.operation}`;
+    const declared = table.filter(
+      (entry) =>
+        tableOperation(entry, calls.clients) === send.operation &&
+        entry.actions.some((a) => prefixOf(a) === send.prefix),
+    );
+    // A lookup reads the call's own entry, or one of the same table naming an action the
+    // call needs (lib-storage's parts are s3:PutObject); `T[name]` only for keys the function passes.
+    const fromTable = send.labels.some(
+      (label) =>
+        label.kind === 'lookup' &&
+        (reads.get(label) ?? []).some(
+          (read) =>
+            (label.key !== undefined || send.keys.has(read.key)) &&
+            (declared.includes(read.entry) ||
+              declared.some(
+                (e) => e.table === read.entry.table && e.actions.includes(read.action),
+              )),
+        ),
+    );
+    const byString = send.labels.some((l) => l.kind === 'literal' && l.action === expected);
+    if (byString) add(expected, where);
+    if (fromTable || byString || (send.cleanup && declared.length > 0)) continue;
+    const seen = send.labels.map((l) => (l.kind === 'literal' ? l.action : l.text));
+    derived.problems.push(
+      declared.length === 0
+        ? `${where} sends ${send.operation}, which no *_CALLS table of this code declares: ` +
+            `declare it in the engine's table and label the call from it`
+        : `${where} sends ${send.operation} without a label from its entry in ${declared[0]!.table}: ` +
+            `name the IAM action of its errors from that entry, as in ` +
+            `callAws({ action: ECR_CALLS.PutImage.action, … }) or translateAwsError(…, { action })` +
+            (seen.length ? ` (labels in that function: ${seen.join(', ')})` : ''),
+    );
   }
   // Every table entry for a client the code uses is a call it makes.
   for (const entry of table) {
@@ -409,6 +593,29 @@ async function deriveAction(action: string): Promise<Derived> {
       derived.actions.delete(iamAction);
       derived.trust.add(iamAction);
     }
+  }
+  return derived;
+}
+
+const derivedActions = new Map<string, Promise<Derived>>();
+
+/** The calls of an action, from its code and the tables it reaches (read once per action). */
+function deriveAction(action: string): Promise<Derived> {
+  let derived = derivedActions.get(action);
+  if (!derived) {
+    derived = (async () => {
+      const dirs = bundledDirs(action);
+      const calls: CodeCalls = { sends: [], labels: [], clients: new Set(), problems: [] };
+      for (const file of dirs.flatMap(sourceFiles)) {
+        const one = analyzeSource(relative(file), readFileSync(file, 'utf8'));
+        calls.sends.push(...one.sends);
+        calls.labels.push(...one.labels);
+        one.clients.forEach((c) => calls.clients.add(c));
+        calls.problems.push(...one.problems);
+      }
+      return derive(calls, await tablesOf(dirs), dirs);
+    })();
+    derivedActions.set(action, derived);
   }
   return derived;
 }
@@ -550,7 +757,7 @@ test('the actions are found, with their code', () => {
 });
 
 describe.each(ACTIONS)('%s', (action) => {
-  test('every AWS call in its code is labelled or declared', async () => {
+  test('every AWS call in its code is declared in a table and labelled from it', async () => {
     const { problems } = await deriveAction(action);
     if (problems.length > 0) throw new Error(problems.join('\n'));
   });
@@ -591,6 +798,21 @@ test("run-migrations' ECS file allows exactly the ECS mode's table", async () =>
   );
   expect(ecsTable).toBeDefined();
   expect([...policyActions('run-migrations-ecs.json')].sort()).toEqual([...ecsTable![1]].sort());
+});
+
+test("the tables live in the engines, so the root action derives every stage's", async () => {
+  const root = await deriveAction(ROOT_ACTION);
+  for (const action of ACTIONS) {
+    const tables = [...(await deriveAction(action)).tableActions.keys()];
+    // An action's own src/ holds no table: the root action, which bundles the engines but
+    // not the other actions, would miss it (and pass only where another table overlaps).
+    expect([action, tables.filter((t) => !t.startsWith('packages/'))]).toEqual([action, []]);
+    expect([action, tables.filter((t) => !root.tableActions.has(t))]).toEqual([action, []]);
+  }
+  // kms:Decrypt, which Secrets Manager checks as the caller, comes from the migrate engine's
+  // table, not only from the S3 one that happens to grant it too.
+  const migrate = [...root.tableActions].filter(([t]) => t.startsWith('packages/migrate/'));
+  expect(migrate.some(([, actions]) => actions.has('kms:Decrypt'))).toBe(true);
 });
 
 test('every file in iam/ is an action policy, a trust-policy template or the release record', () => {
@@ -706,35 +928,157 @@ test('release-record.json allows exactly the AWS CLI calls of the example workfl
 
 describe('the call analysis', () => {
   const header =
-    "import { DescribeImagesCommand, paginateListImages } from '@aws-sdk/client-ecr';\n";
+    "import { DescribeImagesCommand, PutImageCommand, paginateListImages } from '@aws-sdk/client-ecr';\n" +
+    "import { IMAGE_CALLS } from './calls.js';\n";
+  /** A keyed table, as an engine's calls.ts declares it. */
+  const IMAGE_CALLS = {
+    DescribeImages: { action: 'ecr:DescribeImages', resource: '*' },
+    PutImage: { action: 'ecr:PutImage', resource: 'arn:aws:ecr:REGION:ACCOUNT_ID:repository/R' },
+    ListImages: {
+      action: 'ecr:ListImages',
+      resource: 'arn:aws:ecr:REGION:ACCOUNT_ID:repository/R',
+    },
+  };
+  const tables = (exports: Record<string, unknown> = {}): Tables => ({
+    entries: readTable('calls.ts', 'IMAGE_CALLS', IMAGE_CALLS),
+    exports: new Map(Object.entries({ IMAGE_CALLS, ...exports })),
+  });
+  const problemsOf = (code: string, exports?: Record<string, unknown>) =>
+    derive(analyzeSource('a.ts', header + code), tables(exports)).problems;
+  const sendAll =
+    'async function g(ecr) { await ecr.send(new PutImageCommand({})); for await (const p of paginateListImages({ client: ecr }, {})) {} }\n';
+  const labelled =
+    'async function p(ecr) { await callAws({ action: IMAGE_CALLS.PutImage.action }, () => ecr.send(new PutImageCommand({}))); ' +
+    'await callAws({ action: IMAGE_CALLS.ListImages.action }, async () => { for await (const p of paginateListImages({ client: ecr }, {})) {} }); }\n';
 
-  test('sees a labelled call, in the function or in a same-file helper', () => {
+  test('sees a label read from a table, in the function or in a same-file helper', () => {
     const direct = analyzeSource(
       'a.ts',
       header +
-        "async function f(ecr) { return callAws({ action: 'ecr:DescribeImages', resource: '*' }, () => ecr.send(new DescribeImagesCommand({}))); }",
+        "async function f(ecr) { return callAws({ action: IMAGE_CALLS['DescribeImages'].action, resource: '*' }, () => ecr.send(new DescribeImagesCommand({}))); }",
     );
     expect(direct.sends).toHaveLength(1);
-    expect([...direct.sends[0]!.labels]).toEqual(['ecr:DescribeImages']);
-    expect(direct.labels[0]!.resource).toBe('*');
+    expect(direct.sends[0]!.labels).toMatchObject([
+      { kind: 'lookup', table: 'IMAGE_CALLS', key: 'DescribeImages', path: ['action'] },
+    ]);
     const helper = analyzeSource(
       'b.ts',
       header +
         'class A { async f() { try { await this.c.send(new DescribeImagesCommand({})); } catch (e) { throw this.explain(e); } }\n' +
-        "  explain(e) { return translateAwsError(e, { action: 'ecr:DescribeImages' }); } }",
+        '  explain(e) { return this.translate(e); }\n' +
+        '  translate(e) { return translateAwsError(e, { action: IMAGE_CALLS.DescribeImages.actions[0]! }); } }',
     );
-    expect([...helper.sends[0]!.labels]).toEqual(['ecr:DescribeImages']);
+    expect(helper.sends[0]!.labels).toMatchObject([
+      { kind: 'lookup', key: 'DescribeImages', path: ['actions', 0] },
+    ]);
   });
 
-  test('sees an unlabelled call and a paginator', () => {
-    const calls = analyzeSource(
-      'c.ts',
-      header +
-        'async function f(ecr) { await ecr.send(new DescribeImagesCommand({})); for await (const p of paginateListImages({ client: ecr }, {})) {} }',
-    );
-    expect(calls.sends.map((s) => [s.operation, s.labels.size])).toEqual([
-      ['DescribeImages', 0],
+  test('sees an unlabelled call and a paginator, and reports both', () => {
+    const calls = analyzeSource('c.ts', header + sendAll);
+    expect(calls.sends.map((s) => [s.operation, s.labels.length])).toEqual([
+      ['PutImage', 0],
       ['ListImages', 0],
+    ]);
+    const problems = derive(calls, tables()).problems.join('\n');
+    expect(problems).toContain(
+      'c.ts:3 sends PutImage without a label from its entry in calls.ts IMAGE_CALLS',
+    );
+    expect(problems).toContain('sends ListImages without a label');
+  });
+
+  test('a call labelled from its table entry passes; the policy is the table', () => {
+    const derived = derive(
+      analyzeSource(
+        'a.ts',
+        header +
+          labelled +
+          'async function f(ecr) { return callAws({ action: IMAGE_CALLS.DescribeImages.action }, () => ecr.send(new DescribeImagesCommand({}))); }',
+      ),
+      tables(),
+    );
+    expect(derived.problems).toEqual([]);
+    expect([...derived.actions.keys()].sort()).toEqual([
+      'ecr:DescribeImages',
+      'ecr:ListImages',
+      'ecr:PutImage',
+    ]);
+    expect([...derived.starResource]).toEqual(['ecr:DescribeImages']);
+  });
+
+  test('a label written as a string fails, even for a declared call', () => {
+    const problems = problemsOf(
+      labelled.replace('IMAGE_CALLS.PutImage.action', "'ecr:PutImage'") +
+        'async function f(ecr) { return callAws({ action: IMAGE_CALLS.DescribeImages.action }, () => ecr.send(new DescribeImagesCommand({}))); }',
+    );
+    expect(problems).toEqual([
+      expect.stringMatching(
+        /^a\.ts:3 labels ecr:PutImage with a string: take it from the engine's table/,
+      ),
+    ]);
+  });
+
+  test("a label read from another call's entry, or from no table, fails", () => {
+    const other = problemsOf(
+      labelled +
+        'async function f(ecr) { return callAws({ action: IMAGE_CALLS.PutImage.action }, () => ecr.send(new DescribeImagesCommand({}))); }',
+    );
+    expect(other).toEqual([
+      expect.stringContaining(
+        'a.ts:4 sends DescribeImages without a label from its entry in calls.ts IMAGE_CALLS',
+      ),
+    ]);
+    const copy = { DescribeImages: { action: 'ecr:DescribeImages' } };
+    const elsewhere = problemsOf(
+      labelled +
+        'async function f(ecr) { return callAws({ action: MY_COPY.DescribeImages.action }, () => ecr.send(new DescribeImagesCommand({}))); }',
+      { MY_COPY: copy },
+    );
+    expect(elsewhere).toEqual(
+      expect.arrayContaining([
+        'a.ts:4 labels with MY_COPY.DescribeImages.action, but MY_COPY.DescribeImages is not an entry of a declared table',
+        expect.stringContaining('a.ts:4 sends DescribeImages without a label'),
+      ]),
+    );
+    expect(
+      problemsOf(
+        labelled +
+          'async function f(ecr) { return callAws({ action: NOWHERE.DescribeImages.action }, () => ecr.send(new DescribeImagesCommand({}))); }',
+      )[0],
+    ).toMatch(/NOWHERE is no export of a module declaring a table/);
+  });
+
+  test('a lookup by a variable key covers only the calls whose function passes that key', () => {
+    const api =
+      'class Api { async call(name, fn) { try { return await fn(); } catch (e) { throw translateAwsError(e, { action: IMAGE_CALLS[name].action }); } }\n' +
+      "  put() { return this.call('PutImage', () => this.c.send(new PutImageCommand({}))); }\n" +
+      "  list() { return this.call('ListImages', async () => { for await (const p of paginateListImages({ client: this.c }, {})) {} }); }\n";
+    expect(
+      problemsOf(
+        api +
+          "  describe() { return this.call('DescribeImages', () => this.c.send(new DescribeImagesCommand({}))); } }",
+      ),
+    ).toEqual([]);
+    expect(
+      problemsOf(
+        api +
+          "  describe() { return this.call('PutImage', () => this.c.send(new DescribeImagesCommand({}))); } }",
+      ),
+    ).toEqual([expect.stringContaining('a.ts:6 sends DescribeImages without a label')]);
+  });
+
+  test('a call no table declares fails', () => {
+    const imported = derive(
+      analyzeSource(
+        'a.ts',
+        header.replace('PutImageCommand,', 'PutImageCommand, BatchDeleteImageCommand,') +
+          labelled +
+          'async function f(ecr) { return callAws({ action: IMAGE_CALLS.DescribeImages.action }, () => ecr.send(new DescribeImagesCommand({}))); }\n' +
+          'async function h(ecr) { return callAws({ action: IMAGE_CALLS.PutImage.action }, () => ecr.send(new BatchDeleteImageCommand({}))); }',
+      ),
+      tables(),
+    ).problems;
+    expect(imported).toEqual([
+      "a.ts:5 sends BatchDeleteImage, which no *_CALLS table of this code declares: declare it in the engine's table and label the call from it",
     ]);
   });
 

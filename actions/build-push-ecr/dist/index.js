@@ -70434,7 +70434,83 @@ function classicBuild(options) {
     };
 }
 
+;// CONCATENATED MODULE: ../../packages/ecr/src/calls.ts
+const REPOSITORY = 'arn:aws:ecr:{region}:{account}:repository/{repository}';
+const ECR_CALLS = {
+    GetAuthorizationToken: {
+        action: 'ecr:GetAuthorizationToken',
+        resource: '*',
+        when: 'docker login before the build pushes (the action takes no resource)',
+    },
+    DescribeRepositories: {
+        action: 'ecr:DescribeRepositories',
+        resource: REPOSITORY,
+        when: 'every run that pushes: the repository, its URI and settings',
+    },
+    CreateRepository: {
+        action: 'ecr:CreateRepository',
+        resource: REPOSITORY,
+        when: 'create-repository: true and the repository does not exist',
+    },
+    PutLifecyclePolicy: {
+        action: 'ecr:PutLifecyclePolicy',
+        resource: REPOSITORY,
+        when: 'a repository this run created, with lifecycle-keep-images set',
+    },
+    DescribeImages: {
+        action: 'ecr:DescribeImages',
+        resource: REPOSITORY,
+        when: "skip-if-exists, and the pushed image's digest",
+    },
+    BatchGetImage: {
+        action: 'ecr:BatchGetImage',
+        resource: REPOSITORY,
+        when: 'adding tags to an existing image (its manifest is copied)',
+    },
+    PutImage: {
+        action: 'ecr:PutImage',
+        resource: REPOSITORY,
+        when: 'adding tags to an existing image; docker push writes the manifest with it too',
+    },
+    DescribeImageScanFindings: {
+        action: 'ecr:DescribeImageScanFindings',
+        resource: REPOSITORY,
+        when: 'scan: wait (the default): the scan gate reads the findings',
+    },
+    StartImageScan: {
+        action: 'ecr:StartImageScan',
+        resource: REPOSITORY,
+        when: 'scan: wait, when the image has no scan (the repository does not scan on push)',
+    },
+};
+const ECR_REGISTRY_PERMISSIONS = {
+    pushLayers: {
+        operation: '*',
+        actions: [
+            'ecr:BatchCheckLayerAvailability',
+            'ecr:InitiateLayerUpload',
+            'ecr:UploadLayerPart',
+            'ecr:CompleteLayerUpload',
+        ],
+        resource: REPOSITORY,
+        when: 'docker push / buildx --push uploads layers (the manifest is ecr:PutImage)',
+    },
+    readLayers: {
+        operation: '*',
+        actions: ['ecr:GetDownloadUrlForLayer'],
+        resource: REPOSITORY,
+        when: 'buildx reads layers: cache: registry, and layers already in the repository (with ecr:BatchGetImage)',
+    },
+    repositoryKey: {
+        operation: '*',
+        actions: ['kms:DescribeKey', 'kms:CreateGrant'],
+        resource: 'arn:aws:kms:{region}:{account}:key/{keyId}',
+        when: 'CreateRepository with encryption kms:<key>: ECR checks the key and creates a grant as the caller',
+    },
+};
+
 ;// CONCATENATED MODULE: ../../packages/ecr/src/repository.ts
+
 
 
 
@@ -70463,7 +70539,7 @@ async function describeRepository(ecr, target, region) {
         if (errorCode(error) === 'RepositoryNotFoundException')
             return undefined;
         throw translateAwsError(error, {
-            action: 'ecr:DescribeRepositories',
+            action: ECR_CALLS.DescribeRepositories.action,
             resource: repositoryArnHint(target, region),
             region,
         });
@@ -70471,7 +70547,7 @@ async function describeRepository(ecr, target, region) {
 }
 async function createRepository(ecr, target, settings, deps) {
     const context = {
-        action: 'ecr:CreateRepository',
+        action: ECR_CALLS.CreateRepository.action,
         resource: repositoryArnHint(target, deps.region),
         region: deps.region,
     };
@@ -70542,7 +70618,7 @@ function lifecyclePolicy(keepImages) {
 }
 async function putLifecyclePolicy(ecr, target, keepImages, deps) {
     await callAws({
-        action: 'ecr:PutLifecyclePolicy',
+        action: ECR_CALLS.PutLifecyclePolicy.action,
         resource: repositoryArnHint(target, deps.region),
         region: deps.region,
     }, () => ecr.send(new dist_cjs/* PutLifecyclePolicyCommand */.Rcn({
@@ -70588,6 +70664,7 @@ function repositoryArnHint(target, region) {
 
 
 
+
 /** The image a tag points at, as the registry reports it; undefined when the tag does not exist. */
 async function findImageByTag(ecr, where, tag) {
     try {
@@ -70602,7 +70679,7 @@ async function findImageByTag(ecr, where, tag) {
         if (errorCode(error) === 'ImageNotFoundException')
             return undefined;
         throw translateAwsError(error, {
-            action: 'ecr:DescribeImages',
+            action: ECR_CALLS.DescribeImages.action,
             resource: where.repositoryArn,
             region: where.region,
         });
@@ -70649,7 +70726,7 @@ async function addTags(ecr, where, source, tags, logger) {
                 });
             }
             throw translateAwsError(error, {
-                action: 'ecr:PutImage',
+                action: ECR_CALLS.PutImage.action,
                 resource: where.repositoryArn,
                 region: where.region,
             });
@@ -70669,7 +70746,7 @@ async function getManifest(ecr, where, digest) {
     }
     catch (error) {
         throw translateAwsError(error, {
-            action: 'ecr:BatchGetImage',
+            action: ECR_CALLS.BatchGetImage.action,
             resource: where.repositoryArn,
             region: where.region,
         });
@@ -70694,6 +70771,7 @@ function mediaTypeOf(manifest) {
 }
 
 ;// CONCATENATED MODULE: ../../packages/ecr/src/scan.ts
+
 
 
 
@@ -70780,7 +70858,7 @@ async function describeFindings(ecr, where, digest, nextToken) {
         if (errorCode(error) === 'ScanNotFoundException')
             throw error;
         throw translateAwsError(error, {
-            action: 'ecr:DescribeImageScanFindings',
+            action: ECR_CALLS.DescribeImageScanFindings.action,
             resource: where.repositoryArn,
             region: where.region,
         });
@@ -70809,7 +70887,7 @@ async function startImageScan(ecr, where, digest, logger) {
         if (errorCode(error) === 'LimitExceededException')
             return;
         throw translateAwsError(error, {
-            action: 'ecr:StartImageScan',
+            action: ECR_CALLS.StartImageScan.action,
             resource: where.repositoryArn,
             region: where.region,
         });
@@ -70883,6 +70961,7 @@ var external_node_path_default = /*#__PURE__*/__nccwpck_require__.n(external_nod
 
 
 
+
 async function openDockerSession(tempRoot, baseEnv = process.env) {
     const configDir = await (0,promises_.mkdtemp)(external_node_path_default().join(tempRoot, 'docker-config-'));
     const userConfig = baseEnv.DOCKER_CONFIG ?? external_node_path_default().join(baseEnv.HOME ?? (0,external_node_os_.homedir)(), '.docker');
@@ -70905,7 +70984,7 @@ async function dockerLogin(session, registryHost, username, password, deps) {
     });
     if (result.exitCode !== 0) {
         throw new UserError(`docker login to ${registryHost} failed: ${result.tail.slice(-3).join(' ')}`, {
-            hint: 'Check that the runner can reach the registry and that the role may call ecr:GetAuthorizationToken.',
+            hint: `Check that the runner can reach the registry and that the role may call ${ECR_CALLS.GetAuthorizationToken.action}.`,
         });
     }
     deps.logger.info(`Logged in to ${registryHost} (credentials in a temporary DOCKER_CONFIG)`);
@@ -70937,7 +71016,55 @@ async function assertDockerAvailable(session, runProcess) {
     }
 }
 
+;// CONCATENATED MODULE: ../../packages/ecr/src/registry-denied.ts
+/**
+ * A docker push (or a buildx build that pushes, or reads its registry cache)
+ * that ECR refuses fails inside docker, not in an SDK call, so no AWS error
+ * names the permission. ECR answers the registry API with 403 / `denied:`
+ * (often "User: … is not authorized to perform: ecr:InitiateLayerUpload …"):
+ * this turns that into the IAM actions the step needs, read from the tables
+ * in calls.ts, so the message says what to grant.
+ */
+
+const REFUSED = /\bdenied\b|not authorized|\b403\b/i;
+const NAMED_ACTION = /not authorized to perform:?\s*(ecr:[A-Za-z]+)/i;
+/**
+ * The refusal in a failed docker step's last lines, or undefined when the
+ * step failed for another reason. Only lines about ECR count (they name the
+ * registry host or an `ecr:` action), so a build step's own "permission
+ * denied" is not mistaken for one; 401 "unauthorized" is a login problem, not
+ * a missing permission, and is left alone.
+ */
+function registryDenial(tail, step) {
+    const line = tail.findLast((l) => REFUSED.test(l) && (l.includes(step.host) || /\becr:[A-Za-z]/.test(l)));
+    if (line === undefined || !(step.push || step.readsLayers))
+        return undefined;
+    const needed = [
+        ...(step.push
+            ? [...ECR_REGISTRY_PERMISSIONS.pushLayers.actions, ECR_CALLS.PutImage.action]
+            : []),
+        ...(step.readsLayers
+            ? [...ECR_REGISTRY_PERMISSIONS.readLayers.actions, ECR_CALLS.BatchGetImage.action]
+            : []),
+    ];
+    const named = NAMED_ACTION.exec(line)?.[1];
+    const actions = named === undefined ? needed : [named, ...needed.filter((a) => a !== named)];
+    return { line: line.trim(), named, actions };
+}
+/** The message of a docker step ECR refused: what it said, and what to grant on which repository. */
+function registryDenialMessage(title, exitCode, denial, step) {
+    const refused = denial.named ? ` (AWS named ${denial.named})` : '';
+    return {
+        message: `${title} failed with exit code ${exitCode}: ECR refused it${refused}: ${denial.line}. ` +
+            `The role needs ${denial.actions.join(', ')} on ${step.repositoryArn}.`,
+        hint: 'Grant them to the role (workflows-examples/iam/build-push-ecr.json has them); for a repository ' +
+            "of another account, its repository policy must allow them for the role too. The last lines of docker's output are in the error annotation above.",
+    };
+}
+
 ;// CONCATENATED MODULE: ../../packages/ecr/src/build-push.ts
+
+
 
 
 
@@ -70993,11 +71120,14 @@ async function buildAndPush(options, deps) {
     try {
         await assertDockerAvailable(docker, deps.runProcess);
         await loginToEcr(deps, docker, repository);
-        const built = await buildWithDocker(options, deps, docker, repository.uri, tags);
+        const built = await buildWithDocker(options, deps, docker, repository.uri, tags, {
+            host: registry,
+            repositoryArn: repository.arn,
+        });
         const pushed = await findImageByTag(deps.ecr, where, options.sha);
         if (!pushed?.imageDigest) {
             throw new UserError(`The push finished but ECR does not list ${base.imageTagUri}.`, {
-                hint: "Check the registry the repository URI points to and the role's ecr:DescribeImages permission.",
+                hint: `Check the registry the repository URI points to and the role's ${ECR_CALLS.DescribeImages.action} permission.`,
             });
         }
         if (built.reportedDigest && built.reportedDigest !== pushed.imageDigest) {
@@ -71053,7 +71183,9 @@ async function buildOnly(options, deps) {
         await docker.close();
     }
 }
-async function buildWithDocker(options, deps, docker, repositoryUri, tags) {
+async function buildWithDocker(options, deps, docker, repositoryUri, tags, 
+/** The repository pushed to (absent for a local build): names what a refused push needs. */
+registry) {
     const buildx = await hasBuildx(docker.env, deps.runProcess);
     const metadataFile = external_node_path_default().join(docker.configDir, 'build-metadata.json');
     const command = buildCommand({
@@ -71064,10 +71196,12 @@ async function buildWithDocker(options, deps, docker, repositoryUri, tags) {
         metadataFile,
     }, buildx);
     const started = (deps.clock ?? { now: Date.now }).now();
-    await runDocker(deps, docker, command.args, command.env, `docker ${command.builder === 'buildx' ? 'buildx build' : 'build (classic builder)'}`);
+    await runDocker(deps, docker, command.args, command.env, `docker ${command.builder === 'buildx' ? 'buildx build' : 'build (classic builder)'}`, registry && command.builder === 'buildx'
+        ? { ...registry, push: options.push, readsLayers: options.build.cache === 'registry' }
+        : undefined);
     if (command.builder === 'classic' && options.push) {
         for (const tag of tags) {
-            await runDocker(deps, docker, ['push', tagReference(repositoryUri, tag)], {}, `docker push ${tag}`);
+            await runDocker(deps, docker, ['push', tagReference(repositoryUri, tag)], {}, `docker push ${tag}`, registry && { ...registry, push: true, readsLayers: false });
         }
     }
     const ms = (deps.clock ?? { now: Date.now }).now() - started;
@@ -71079,7 +71213,11 @@ async function buildWithDocker(options, deps, docker, repositoryUri, tags) {
     };
 }
 async function loginToEcr(deps, docker, repository) {
-    const response = await callAws({ action: 'ecr:GetAuthorizationToken', resource: '*', region: deps.region }, () => deps.ecr.send(new dist_cjs/* GetAuthorizationTokenCommand */.Eu6({ registryIds: [repository.registryId] })));
+    const response = await callAws({
+        action: ECR_CALLS.GetAuthorizationToken.action,
+        resource: ECR_CALLS.GetAuthorizationToken.resource,
+        region: deps.region,
+    }, () => deps.ecr.send(new dist_cjs/* GetAuthorizationTokenCommand */.Eu6({ registryIds: [repository.registryId] })));
     const data = response.authorizationData?.[0];
     if (!data?.authorizationToken)
         throw new UserError('ECR returned no authorization token.');
@@ -71092,7 +71230,9 @@ async function loginToEcr(deps, docker, repository) {
     const host = repository.uri.slice(0, repository.uri.indexOf('/'));
     await dockerLogin(docker, host, username, password, deps);
 }
-async function runDocker(deps, docker, args, env, title) {
+async function runDocker(deps, docker, args, env, title, 
+/** What the step does with the repository, when it talks to it. */
+registry) {
     const result = await deps.logger.group(title, () => deps.runProcess('docker', args, {
         env: { ...docker.env, ...env },
         onLine: (line) => deps.logger.info(line),
@@ -71101,6 +71241,11 @@ async function runDocker(deps, docker, args, env, title) {
     if (result.exitCode !== 0) {
         const tail = result.tail.filter((l) => l.trim() !== '').slice(-15);
         deps.logger.error(tail.join('\n'), { title: `${title} failed (exit ${result.exitCode})` });
+        const denial = registry && registryDenial(result.tail, registry);
+        if (registry && denial) {
+            const { message, hint } = registryDenialMessage(title, result.exitCode, denial, registry);
+            throw new UserError(message, { hint });
+        }
         throw new UserError(`${title} failed with exit code ${result.exitCode}: ${tail.slice(-1)[0] ?? 'no output'}`, {
             hint: 'The last lines of its output are in the error annotation above.',
         });
@@ -71296,7 +71441,7 @@ function ociLabels(sha, env, now) {
 
 /**
  * The action's outputs, as strings, under build-push-ecr's names (the root
- * pipeline sets `tags` as image-tags and `skipped` as build-skipped).
+ * pipeline sets `image` as build-image: App Runner's image is another).
  */
 function buildPushOutputs(result) {
     return {
@@ -71362,6 +71507,8 @@ function summarizeBuildPush(result) {
 }
 
 ;// CONCATENATED MODULE: ../../packages/ecr/src/index.ts
+
+
 
 
 

@@ -10,7 +10,6 @@ import {
 } from '@deploy-actions/action-kit';
 import { createClient, openAwsSession, type AwsInputs, type AwsSession } from '@deploy-actions/aws';
 import {
-  ECS_MODE_CALLS,
   MigrationRunError,
   discoverMigrations,
   ecsTaskOutputs,
@@ -25,35 +24,6 @@ import {
 } from '@deploy-actions/migrate';
 import { getInputs, type EcsInputs, type RunnerInputs } from './inputs.js';
 import { summarySections } from './summary.js';
-
-/**
- * Every AWS call this action (and the engine on its behalf) makes, with the
- * IAM permission it needs: the README's "IAM permissions" table and the
- * example policies are written from this list, and the end-to-end test checks
- * that every call the action made is in it.
- */
-export const AWS_PERMISSIONS = [
-  {
-    operation: 'secretsmanager:GetSecretValue',
-    actions: ['secretsmanager:GetSecretValue'],
-    resource: 'the secret (arn:aws:secretsmanager:<region>:<account>:secret:<name>-*)',
-    when: 'database-url-secret-id is set',
-  },
-  {
-    // Not a call of ours: Secrets Manager decrypts with the caller's permission on the key.
-    operation: 'kms:Decrypt (by Secrets Manager, as the caller)',
-    actions: ['kms:Decrypt'],
-    resource: "the secret's customer managed KMS key",
-    when: 'the secret is encrypted with a customer managed key (not aws/secretsmanager)',
-  },
-  // Mode 3 (ecs-cluster): the engine's own table.
-  ...ECS_MODE_CALLS.map((call) => ({
-    operation: call.action,
-    actions: [call.action],
-    resource: call.resource,
-    when: `ecs-cluster is set: ${call.why}`,
-  })),
-] as const;
 
 export async function main(): Promise<void> {
   const logger = runnerLogger();

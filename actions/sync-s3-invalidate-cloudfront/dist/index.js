@@ -88935,6 +88935,141 @@ async function openAwsSession(aws, actionName, deps) {
 
 // EXTERNAL MODULE: external "node:crypto"
 var external_node_crypto_ = __nccwpck_require__(7598);
+;// CONCATENATED MODULE: ../../packages/s3-sync/src/calls.ts
+/**
+ * Every AWS call the s3-sync engine makes, with the IAM actions it needs and
+ * the resources they apply to: the source for the least-privilege policy of
+ * sync-s3-invalidate-cloudfront (workflows-examples/iam/) and its README.
+ * test/unit/s3-sync/calls.test.ts checks that each command the engine's
+ * source sends is declared here, and nothing else.
+ *
+ * The engine takes its error labels from here too: each call site names the
+ * IAM action of its error messages as `S3_SYNC_BY_OPERATION.<Operation>.actions[0]`,
+ * so the table is what the code uses, and test/unit/iam-policies.test.ts
+ * checks every send is labelled from its entry.
+ *
+ * Resource templates use `{bucket}`, `{prefix}` ('' or `site/`),
+ * `{account}`, `{distributionId}`, and for KMS `{region}` and `{keyId}`.
+ */
+const OBJECTS = 'arn:aws:s3:::{bucket}/{prefix}*';
+const DISTRIBUTION = 'arn:aws:cloudfront::{account}:distribution/{distributionId}';
+const DECLARED = [
+    {
+        service: 's3',
+        operation: 'ListObjectsV2',
+        actions: ['s3:ListBucket'],
+        resource: 'arn:aws:s3:::{bucket}',
+        conditions: { 's3:prefix': '{prefix}*' },
+        when: 'always: every object under the prefix (also tells HeadObject a 404 from a 403)',
+    },
+    {
+        service: 's3',
+        operation: 'HeadObject',
+        actions: ['s3:GetObject'],
+        resource: OBJECTS,
+        when: 'for each local file whose key the bucket already holds (hash and headers)',
+    },
+    {
+        service: 's3',
+        operation: 'GetObject',
+        actions: ['s3:GetObject'],
+        resource: OBJECTS,
+        when: 'when invalidating and the listing holds {prefix}.deploy-actions/pending-invalidation.json, the paths an interrupted deploy did not invalidate (dry runs too)',
+    },
+    {
+        service: 's3',
+        operation: 'PutObject',
+        actions: ['s3:PutObject'],
+        resource: OBJECTS,
+        when: 'new and changed files below the multipart threshold; the pending-invalidation record, before the first overwrite when invalidating (not in a dry run)',
+    },
+    {
+        service: 's3',
+        operation: 'CreateMultipartUpload',
+        actions: ['s3:PutObject'],
+        resource: OBJECTS,
+        when: 'new and changed files from the multipart threshold up',
+    },
+    {
+        service: 's3',
+        operation: 'UploadPart',
+        actions: ['s3:PutObject'],
+        resource: OBJECTS,
+        when: 'multipart uploads',
+    },
+    {
+        service: 's3',
+        operation: 'CompleteMultipartUpload',
+        actions: ['s3:PutObject'],
+        resource: OBJECTS,
+        when: 'multipart uploads',
+    },
+    {
+        service: 's3',
+        operation: 'AbortMultipartUpload',
+        actions: ['s3:AbortMultipartUpload'],
+        resource: OBJECTS,
+        when: 'a multipart upload that failed (its parts are removed, not left billed)',
+    },
+    {
+        service: 's3',
+        operation: 'CopyObject',
+        // A copy onto the same key: authorized as the write, which also reads the source.
+        actions: ['s3:PutObject', 's3:GetObject'],
+        resource: OBJECTS,
+        when: 'unchanged bytes whose headers must change (copy onto itself, metadata replaced)',
+    },
+    {
+        service: 's3',
+        operation: 'DeleteObjects',
+        actions: ['s3:DeleteObject'],
+        resource: OBJECTS,
+        when: 'stale objects, with delete: true, after the invalidation completed',
+    },
+    {
+        service: 's3',
+        operation: 'DeleteObject',
+        actions: ['s3:DeleteObject'],
+        resource: OBJECTS,
+        when: 'the pending-invalidation record, once the invalidation covering its paths was created (without the permission the record is emptied by PutObject instead)',
+    },
+    {
+        service: 'cloudfront',
+        operation: 'GetDistributionConfig',
+        actions: ['cloudfront:GetDistributionConfig'],
+        resource: DISTRIBUTION,
+        when: 'with distribution-id and invalidation other than none (dry runs too): the origin path',
+    },
+    {
+        service: 'cloudfront',
+        operation: 'CreateInvalidation',
+        actions: ['cloudfront:CreateInvalidation'],
+        resource: DISTRIBUTION,
+        when: 'when cached paths changed (not in a dry run)',
+    },
+    {
+        service: 'cloudfront',
+        operation: 'GetInvalidation',
+        actions: ['cloudfront:GetInvalidation'],
+        resource: DISTRIBUTION,
+        when: 'waiting for the invalidation: wait-for-invalidation: true, or stale objects to delete',
+    },
+    {
+        service: 'kms',
+        operation: '*',
+        actions: ['kms:GenerateDataKey', 'kms:Decrypt'],
+        resource: 'arn:aws:kms:{region}:{account}:key/{keyId}',
+        when: "only for a bucket encrypted with a customer managed KMS key (SSE-KMS): S3 calls KMS with the role's permissions on uploads and copies",
+    },
+];
+const S3_SYNC_CALLS = DECLARED;
+/**
+ * S3_SYNC_CALLS by operation (the same entries): where call sites read the
+ * IAM action their errors name, e.g. `S3_SYNC_BY_OPERATION.PutObject.actions[0]`.
+ * An operation not in the table is a compile error.
+ */
+const S3_SYNC_BY_OPERATION = Object.fromEntries(S3_SYNC_CALLS.filter((call) => call.operation !== '*').map((call) => [call.operation, call]));
+
 // EXTERNAL MODULE: ../../packages/s3-sync/node_modules/picomatch/index.js
 var picomatch = __nccwpck_require__(7925);
 var picomatch_default = /*#__PURE__*/__nccwpck_require__.n(picomatch);
@@ -89574,6 +89709,7 @@ function globList(name, value, fallback) {
 
 
 
+
 /** `arn:aws:cloudfront::123456789012:distribution/E2QWRUHAPOMQZL`; any account (`*`) when unknown. */
 function distributionArn(distributionId, account = {}) {
     return `arn:${account.partition ?? 'aws'}:cloudfront::${account.accountId ?? '*'}:distribution/${distributionId}`;
@@ -89642,7 +89778,7 @@ async function distributionOrigins(client, distribution) {
         if (errorCode(error) === 'NoSuchDistribution')
             throw noSuchDistribution(distribution.id, error);
         throw translateAwsError(error, {
-            action: 'cloudfront:GetDistributionConfig',
+            action: S3_SYNC_BY_OPERATION.GetDistributionConfig.actions[0],
             resource: distribution.arn,
         });
     }
@@ -89811,23 +89947,23 @@ class CloudFrontInvalidator {
             });
         }
         return translateAwsError(error, {
-            action: 'cloudfront:CreateInvalidation',
+            action: S3_SYNC_BY_OPERATION.CreateInvalidation.actions[0],
             resource: this.distribution.arn,
         });
     }
     explainWaitError(error, id) {
         const code = errorCode(error);
         if (code === 'AccessDenied' || code === 'AccessDeniedException') {
-            return new UserError(`Invalidation ${id} was created, but AWS denied cloudfront:GetInvalidation on ${this.distribution.arn}, so this step cannot tell when it completes: ${error.message}`, {
+            return new UserError(`Invalidation ${id} was created, but AWS denied ${S3_SYNC_BY_OPERATION.GetInvalidation.actions[0]} on ${this.distribution.arn}, so this step cannot tell when it completes: ${error.message}`, {
                 cause: error,
-                hint: `Grant the role "cloudfront:GetInvalidation" on "${this.distribution.arn}" (the step waits for the invalidation before deleting stale objects). Without that permission, set wait-for-invalidation: false and delete: false.`,
+                hint: `Grant the role "${S3_SYNC_BY_OPERATION.GetInvalidation.actions[0]}" on "${this.distribution.arn}" (the step waits for the invalidation before deleting stale objects). Without that permission, set wait-for-invalidation: false and delete: false.`,
             });
         }
         if (code === 'NoSuchInvalidation') {
             return new UserError(`Invalidation ${id} of distribution ${this.distribution.id} does not exist any more: ${error.message}`, { cause: error });
         }
         return translateAwsError(error, {
-            action: 'cloudfront:GetInvalidation',
+            action: S3_SYNC_BY_OPERATION.GetInvalidation.actions[0],
             resource: this.distribution.arn,
         });
     }
@@ -90029,6 +90165,7 @@ var client_s3_dist_cjs = __nccwpck_require__(8299);
 
 
 
+
 /** User metadata holding the object's SHA-256 (sent as `x-amz-meta-sha256`). */
 const SHA256_METADATA = 'sha256';
 const SHA256_HEX = /^[0-9a-f]{64}$/;
@@ -90038,7 +90175,11 @@ function objectArn(bucket, key = '') {
 /** Every object under the prefix (ListObjectsV2, 1,000 per page). */
 async function listObjects(s3, bucket, prefix) {
     const objects = new Map();
-    await callAws({ action: 's3:ListBucket', resource: objectArn(bucket) }, async () => {
+    const context = {
+        action: S3_SYNC_BY_OPERATION.ListObjectsV2.actions[0],
+        resource: objectArn(bucket),
+    };
+    await callAws(context, async () => {
         const pages = (0,client_s3_dist_cjs.paginateListObjectsV2)({ client: s3, pageSize: 1000 }, { Bucket: bucket, ...(prefix === '' ? {} : { Prefix: prefix }) });
         for await (const page of pages) {
             for (const object of page.Contents ?? []) {
@@ -90077,7 +90218,10 @@ async function describeObject(s3, bucket, key) {
         const code = errorCode(error);
         if (code === 'NotFound' || code === 'NoSuchKey')
             return undefined;
-        throw translateAwsError(error, { action: 's3:GetObject', resource: objectArn(bucket, key) });
+        throw translateAwsError(error, {
+            action: S3_SYNC_BY_OPERATION.HeadObject.actions[0],
+            resource: objectArn(bucket, key),
+        });
     }
     const sha256 = head.Metadata?.[SHA256_METADATA]?.toLowerCase();
     return {
@@ -90140,6 +90284,7 @@ function unquote(etag) {
  * - A role that may not delete (`delete: false` policies without
  *   s3:DeleteObject) cannot remove the record: it is emptied instead.
  */
+
 
 
 
@@ -90231,7 +90376,10 @@ async function readPendingInvalidation(s3, bucket, prefix) {
         const code = errorCode(error);
         if (code === 'NoSuchKey' || code === 'NotFound')
             return undefined;
-        throw translateAwsError(error, { action: 's3:GetObject', resource: objectArn(bucket, key) });
+        throw translateAwsError(error, {
+            action: S3_SYNC_BY_OPERATION.GetObject.actions[0],
+            resource: objectArn(bucket, key),
+        });
     }
     return parsePendingInvalidation(prefix, text);
 }
@@ -90239,7 +90387,11 @@ async function readPendingInvalidation(s3, bucket, prefix) {
 async function writePendingInvalidation(s3, bucket, prefix, pending, clock) {
     const key = pendingInvalidationKey(prefix);
     const body = Buffer.from(formatPendingInvalidation(prefix, pending, new Date(clock.now())));
-    await callAws({ action: 's3:PutObject', resource: objectArn(bucket, key) }, () => s3.send(new client_s3_dist_cjs.PutObjectCommand({
+    const context = {
+        action: S3_SYNC_BY_OPERATION.PutObject.actions[0],
+        resource: objectArn(bucket, key),
+    };
+    await callAws(context, () => s3.send(new client_s3_dist_cjs.PutObjectCommand({
         Bucket: bucket,
         Key: key,
         Body: body,
@@ -90265,7 +90417,7 @@ async function removePendingInvalidation(s3, bucket, prefix, clock) {
         const code = errorCode(error);
         if (code !== 'AccessDenied' && code !== 'AccessDeniedException') {
             throw translateAwsError(error, {
-                action: 's3:DeleteObject',
+                action: S3_SYNC_BY_OPERATION.DeleteObject.actions[0],
                 resource: objectArn(bucket, key),
             });
         }
@@ -90630,6 +90782,7 @@ var lib_storage_dist_cjs = __nccwpck_require__(746);
 
 
 
+
 const MiB = 1024 * 1024;
 /** Parts of one multipart upload in flight at once. */
 const MULTIPART_QUEUE_SIZE = 4;
@@ -90656,7 +90809,10 @@ async function uploadFile(s3, bucket, upload, multipart) {
         CacheControl: upload.headers.cacheControl,
         Metadata: { [SHA256_METADATA]: upload.file.sha256 },
     };
-    const context = { action: 's3:PutObject', resource: objectArn(bucket, upload.key) };
+    const context = {
+        action: S3_SYNC_BY_OPERATION.PutObject.actions[0],
+        resource: objectArn(bucket, upload.key),
+    };
     if (upload.file.size >= multipart.thresholdBytes) {
         await callAws(context, () => new lib_storage_dist_cjs/* Upload */._({
             client: s3,
@@ -90714,7 +90870,7 @@ async function updateMetadata(s3, bucket, update) {
             });
         }
         throw translateAwsError(error, {
-            action: 's3:PutObject',
+            action: S3_SYNC_BY_OPERATION.CopyObject.actions[0],
             resource: objectArn(bucket, update.key),
         });
     }
@@ -90723,7 +90879,10 @@ async function updateMetadata(s3, bucket, update) {
 async function deleteKeys(s3, bucket, keys) {
     for (let start = 0; start < keys.length; start += DELETE_BATCH_SIZE) {
         const batch = keys.slice(start, start + DELETE_BATCH_SIZE);
-        const result = await callAws({ action: 's3:DeleteObject', resource: objectArn(bucket, batch[0]) }, () => s3.send(new client_s3_dist_cjs.DeleteObjectsCommand({
+        const result = await callAws({
+            action: S3_SYNC_BY_OPERATION.DeleteObjects.actions[0],
+            resource: objectArn(bucket, batch[0]),
+        }, () => s3.send(new client_s3_dist_cjs.DeleteObjectsCommand({
             Bucket: bucket,
             Delete: { Objects: batch.map((Key) => ({ Key })), Quiet: true },
         })));
@@ -90731,7 +90890,7 @@ async function deleteKeys(s3, bucket, keys) {
         if (failed.length > 0) {
             const first = failed[0];
             throw new UserError(`S3 did not delete ${failed.length} of ${batch.length} objects; the first, ${first.Key}, with ${first.Code}: ${first.Message}`, {
-                hint: `Grant the role "s3:DeleteObject" on "${objectArn(bucket)}/*" and check for object locks.`,
+                hint: `Grant the role "${S3_SYNC_BY_OPERATION.DeleteObjects.actions[0]}" on "${objectArn(bucket)}/*" and check for object locks.`,
             });
         }
     }
@@ -91143,128 +91302,6 @@ function useContentMd5ForDeleteObjects(client) {
     }, { step: 'finalizeRequest', priority: 'high', name: 'deployActionsDeleteObjectsContentMd5' });
 }
 
-;// CONCATENATED MODULE: ../../packages/s3-sync/src/calls.ts
-/**
- * Every AWS call the s3-sync engine makes, with the IAM actions it needs and
- * the resources they apply to: the source for the least-privilege policy of
- * sync-s3-invalidate-cloudfront (workflows-examples/iam/) and its README.
- * test/unit/s3-sync/calls.test.ts checks that each command the engine's
- * source sends is declared here, and nothing else.
- *
- * Resource templates use `{bucket}`, `{prefix}` ('' or `site/`),
- * `{account}`, `{distributionId}`, and for KMS `{region}` and `{keyId}`.
- */
-const OBJECTS = 'arn:aws:s3:::{bucket}/{prefix}*';
-const DISTRIBUTION = 'arn:aws:cloudfront::{account}:distribution/{distributionId}';
-const S3_SYNC_CALLS = [
-    {
-        service: 's3',
-        operation: 'ListObjectsV2',
-        actions: ['s3:ListBucket'],
-        resource: 'arn:aws:s3:::{bucket}',
-        conditions: { 's3:prefix': '{prefix}*' },
-        when: 'always: every object under the prefix (also tells HeadObject a 404 from a 403)',
-    },
-    {
-        service: 's3',
-        operation: 'HeadObject',
-        actions: ['s3:GetObject'],
-        resource: OBJECTS,
-        when: 'for each local file whose key the bucket already holds (hash and headers)',
-    },
-    {
-        service: 's3',
-        operation: 'GetObject',
-        actions: ['s3:GetObject'],
-        resource: OBJECTS,
-        when: 'when invalidating and the listing holds {prefix}.deploy-actions/pending-invalidation.json, the paths an interrupted deploy did not invalidate (dry runs too)',
-    },
-    {
-        service: 's3',
-        operation: 'PutObject',
-        actions: ['s3:PutObject'],
-        resource: OBJECTS,
-        when: 'new and changed files below the multipart threshold; the pending-invalidation record, before the first overwrite when invalidating (not in a dry run)',
-    },
-    {
-        service: 's3',
-        operation: 'CreateMultipartUpload',
-        actions: ['s3:PutObject'],
-        resource: OBJECTS,
-        when: 'new and changed files from the multipart threshold up',
-    },
-    {
-        service: 's3',
-        operation: 'UploadPart',
-        actions: ['s3:PutObject'],
-        resource: OBJECTS,
-        when: 'multipart uploads',
-    },
-    {
-        service: 's3',
-        operation: 'CompleteMultipartUpload',
-        actions: ['s3:PutObject'],
-        resource: OBJECTS,
-        when: 'multipart uploads',
-    },
-    {
-        service: 's3',
-        operation: 'AbortMultipartUpload',
-        actions: ['s3:AbortMultipartUpload'],
-        resource: OBJECTS,
-        when: 'a multipart upload that failed (its parts are removed, not left billed)',
-    },
-    {
-        service: 's3',
-        operation: 'CopyObject',
-        actions: ['s3:GetObject', 's3:PutObject'],
-        resource: OBJECTS,
-        when: 'unchanged bytes whose headers must change (copy onto itself, metadata replaced)',
-    },
-    {
-        service: 's3',
-        operation: 'DeleteObjects',
-        actions: ['s3:DeleteObject'],
-        resource: OBJECTS,
-        when: 'stale objects, with delete: true, after the invalidation completed',
-    },
-    {
-        service: 's3',
-        operation: 'DeleteObject',
-        actions: ['s3:DeleteObject'],
-        resource: OBJECTS,
-        when: 'the pending-invalidation record, once the invalidation covering its paths was created (without the permission the record is emptied by PutObject instead)',
-    },
-    {
-        service: 'cloudfront',
-        operation: 'GetDistributionConfig',
-        actions: ['cloudfront:GetDistributionConfig'],
-        resource: DISTRIBUTION,
-        when: 'with distribution-id and invalidation other than none (dry runs too): the origin path',
-    },
-    {
-        service: 'cloudfront',
-        operation: 'CreateInvalidation',
-        actions: ['cloudfront:CreateInvalidation'],
-        resource: DISTRIBUTION,
-        when: 'when cached paths changed (not in a dry run)',
-    },
-    {
-        service: 'cloudfront',
-        operation: 'GetInvalidation',
-        actions: ['cloudfront:GetInvalidation'],
-        resource: DISTRIBUTION,
-        when: 'waiting for the invalidation: wait-for-invalidation: true, or stale objects to delete',
-    },
-    {
-        service: 'kms',
-        operation: '*',
-        actions: ['kms:GenerateDataKey', 'kms:Decrypt'],
-        resource: 'arn:aws:kms:{region}:{account}:key/{keyId}',
-        when: "only for a bucket encrypted with a customer managed KMS key (SSE-KMS): S3 calls KMS with the role's permissions on uploads and copies",
-    },
-];
-
 ;// CONCATENATED MODULE: ../../packages/s3-sync/src/index.ts
 /**
  * The engine of sync-s3-invalidate-cloudfront: content-hash diff, per-file
@@ -91292,7 +91329,8 @@ const S3_SYNC_CALLS = [
  *   a deploy finding the record invalidates them too, and removes it once its
  *   invalidation was created. `.deploy-actions` is reserved: never uploaded,
  *   compared or deleted as part of the build.
- * - calls.ts: S3_SYNC_CALLS, every AWS call the engine makes and its IAM actions.
+ * - calls.ts: S3_SYNC_CALLS, every AWS call the engine makes and its IAM actions;
+ *   the call sites take the action their errors name from it (S3_SYNC_BY_OPERATION).
  */
 
 

@@ -15,6 +15,7 @@ import {
   buildxRequirements,
   type BuildOptions,
 } from './build-plan.js';
+import { ECR_CALLS } from './calls.js';
 import {
   assertDockerAvailable,
   dockerLogin,
@@ -24,6 +25,7 @@ import {
 } from './docker.js';
 import { addTags, findImageByTag, type ImageLocation } from './images.js';
 import { digestReference, tagReference, type RepositoryTarget } from './reference.js';
+import { registryDenial, registryDenialMessage, type RegistryStep } from './registry-denied.js';
 import { ensureRepository, type RepositorySettings, type RepositoryState } from './repository.js';
 import { waitForScan, type ScanOptions, type ScanOutcome } from './scan.js';
 
@@ -142,11 +144,14 @@ export async function buildAndPush(
   try {
     await assertDockerAvailable(docker, deps.runProcess);
     await loginToEcr(deps, docker, repository);
-    const built = await buildWithDocker(options, deps, docker, repository.uri, tags);
+    const built = await buildWithDocker(options, deps, docker, repository.uri, tags, {
+      host: registry,
+      repositoryArn: repository.arn,
+    });
     const pushed = await findImageByTag(deps.ecr, where, options.sha);
     if (!pushed?.imageDigest) {
       throw new UserError(`The push finished but ECR does not list ${base.imageTagUri}.`, {
-        hint: "Check the registry the repository URI points to and the role's ecr:DescribeImages permission.",
+        hint: `Check the registry the repository URI points to and the role's ${ECR_CALLS.DescribeImages.action} permission.`,
       });
     }
     if (built.reportedDigest && built.reportedDigest !== pushed.imageDigest) {
@@ -215,6 +220,8 @@ async function buildWithDocker(
   docker: DockerSession,
   repositoryUri: string,
   tags: string[],
+  /** The repository pushed to (absent for a local build): names what a refused push needs. */
+  registry?: Pick<RegistryStep, 'host' | 'repositoryArn'>,
 ): Promise<{ builder: 'buildx' | 'classic'; ms: number; reportedDigest: string | undefined }> {
   const buildx = await hasBuildx(docker.env, deps.runProcess);
   const metadataFile = path.join(docker.configDir, 'build-metadata.json');
@@ -235,6 +242,9 @@ async function buildWithDocker(
     command.args,
     command.env,
     `docker ${command.builder === 'buildx' ? 'buildx build' : 'build (classic builder)'}`,
+    registry && command.builder === 'buildx'
+      ? { ...registry, push: options.push, readsLayers: options.build.cache === 'registry' }
+      : undefined,
   );
   if (command.builder === 'classic' && options.push) {
     for (const tag of tags) {
@@ -244,6 +254,7 @@ async function buildWithDocker(
         ['push', tagReference(repositoryUri, tag)],
         {},
         `docker push ${tag}`,
+        registry && { ...registry, push: true, readsLayers: false },
       );
     }
   }
@@ -264,7 +275,11 @@ async function loginToEcr(
   repository: RepositoryState,
 ): Promise<void> {
   const response = await callAws(
-    { action: 'ecr:GetAuthorizationToken', resource: '*', region: deps.region },
+    {
+      action: ECR_CALLS.GetAuthorizationToken.action,
+      resource: ECR_CALLS.GetAuthorizationToken.resource,
+      region: deps.region,
+    },
     () => deps.ecr.send(new GetAuthorizationTokenCommand({ registryIds: [repository.registryId] })),
   );
   const data = response.authorizationData?.[0];
@@ -285,6 +300,8 @@ async function runDocker(
   args: string[],
   env: Record<string, string>,
   title: string,
+  /** What the step does with the repository, when it talks to it. */
+  registry?: RegistryStep,
 ) {
   const result = await deps.logger.group(title, () =>
     deps.runProcess('docker', args, {
@@ -296,6 +313,11 @@ async function runDocker(
   if (result.exitCode !== 0) {
     const tail = result.tail.filter((l) => l.trim() !== '').slice(-15);
     deps.logger.error(tail.join('\n'), { title: `${title} failed (exit ${result.exitCode})` });
+    const denial = registry && registryDenial(result.tail, registry);
+    if (registry && denial) {
+      const { message, hint } = registryDenialMessage(title, result.exitCode, denial, registry);
+      throw new UserError(message, { hint });
+    }
     throw new UserError(
       `${title} failed with exit code ${result.exitCode}: ${tail.slice(-1)[0] ?? 'no output'}`,
       {

@@ -3,6 +3,7 @@ import { mkdtemp, rm, symlink, writeFile } from 'node:fs/promises';
 import { homedir } from 'node:os';
 import path from 'node:path';
 import { UserError, type Logger, type RunProcess } from '@deploy-actions/action-kit/engine';
+import { ECR_CALLS } from './calls.js';
 
 /**
  * A private DOCKER_CONFIG for this run: registry credentials land here, never
@@ -53,7 +54,7 @@ export async function dockerLogin(
     throw new UserError(
       `docker login to ${registryHost} failed: ${result.tail.slice(-3).join(' ')}`,
       {
-        hint: 'Check that the runner can reach the registry and that the role may call ecr:GetAuthorizationToken.',
+        hint: `Check that the runner can reach the registry and that the role may call ${ECR_CALLS.GetAuthorizationToken.action}.`,
       },
     );
   }

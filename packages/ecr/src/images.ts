@@ -7,6 +7,7 @@ import {
 } from '@aws-sdk/client-ecr';
 import { UserError, type Logger } from '@deploy-actions/action-kit/engine';
 import { errorCode, translateAwsError } from '@deploy-actions/aws';
+import { ECR_CALLS } from './calls.js';
 
 export interface ImageLocation {
   repositoryName: string;
@@ -33,7 +34,7 @@ export async function findImageByTag(
   } catch (error) {
     if (errorCode(error) === 'ImageNotFoundException') return undefined;
     throw translateAwsError(error, {
-      action: 'ecr:DescribeImages',
+      action: ECR_CALLS.DescribeImages.action,
       resource: where.repositoryArn,
       region: where.region,
     });
@@ -90,7 +91,7 @@ export async function addTags(
         );
       }
       throw translateAwsError(error, {
-        action: 'ecr:PutImage',
+        action: ECR_CALLS.PutImage.action,
         resource: where.repositoryArn,
         region: where.region,
       });
@@ -116,7 +117,7 @@ async function getManifest(
     );
   } catch (error) {
     throw translateAwsError(error, {
-      action: 'ecr:BatchGetImage',
+      action: ECR_CALLS.BatchGetImage.action,
       resource: where.repositoryArn,
       region: where.region,
     });

@@ -34,6 +34,19 @@ export {
 } from './scan.js';
 export { openDockerSession, hasBuildx, type DockerSession } from './docker.js';
 export {
+  ECR_CALLS,
+  ECR_REGISTRY_PERMISSIONS,
+  type EcrCall,
+  type EcrOperation,
+  type RegistryPermission,
+} from './calls.js';
+export {
+  registryDenial,
+  registryDenialMessage,
+  type RegistryDenial,
+  type RegistryStep,
+} from './registry-denied.js';
+export {
   assertBuildxWhenNeeded,
   buildAndPush,
   buildOnly,

@@ -8,6 +8,7 @@ import {
 } from '@aws-sdk/client-ecr';
 import { UserError, type Logger } from '@deploy-actions/action-kit/engine';
 import { callAws, errorCode, translateAwsError } from '@deploy-actions/aws';
+import { ECR_CALLS } from './calls.js';
 import type { RepositoryTarget } from './reference.js';
 
 export interface RepositorySettings {
@@ -65,7 +66,7 @@ async function describeRepository(
   } catch (error) {
     if (errorCode(error) === 'RepositoryNotFoundException') return undefined;
     throw translateAwsError(error, {
-      action: 'ecr:DescribeRepositories',
+      action: ECR_CALLS.DescribeRepositories.action,
       resource: repositoryArnHint(target, region),
       region,
     });
@@ -79,7 +80,7 @@ async function createRepository(
   deps: { logger: Logger; region: string },
 ): Promise<RepositoryState> {
   const context = {
-    action: 'ecr:CreateRepository',
+    action: ECR_CALLS.CreateRepository.action,
     resource: repositoryArnHint(target, deps.region),
     region: deps.region,
   };
@@ -160,7 +161,7 @@ async function putLifecyclePolicy(
 ): Promise<void> {
   await callAws(
     {
-      action: 'ecr:PutLifecyclePolicy',
+      action: ECR_CALLS.PutLifecyclePolicy.action,
       resource: repositoryArnHint(target, deps.region),
       region: deps.region,
     },

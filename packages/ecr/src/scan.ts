@@ -12,6 +12,7 @@ import {
   type Logger,
 } from '@deploy-actions/action-kit/engine';
 import { errorCode, translateAwsError } from '@deploy-actions/aws';
+import { ECR_CALLS } from './calls.js';
 import type { ImageLocation } from './images.js';
 
 export const SEVERITIES = [
@@ -154,7 +155,7 @@ async function describeFindings(
   } catch (error) {
     if (errorCode(error) === 'ScanNotFoundException') throw error;
     throw translateAwsError(error, {
-      action: 'ecr:DescribeImageScanFindings',
+      action: ECR_CALLS.DescribeImageScanFindings.action,
       resource: where.repositoryArn,
       region: where.region,
     });
@@ -195,7 +196,7 @@ async function startImageScan(
   } catch (error) {
     if (errorCode(error) === 'LimitExceededException') return;
     throw translateAwsError(error, {
-      action: 'ecr:StartImageScan',
+      action: ECR_CALLS.StartImageScan.action,
       resource: where.repositoryArn,
       region: where.region,
     });

@@ -62,40 +62,57 @@ import { callAws, errorCode, translateAwsError } from '@deploy-actions/aws';
 import { formatCommandLine } from './command.js';
 import { redact, secretParts } from './url.js';
 
-/** Every AWS call mode 3 makes, for the README's IAM section and the least-privilege policy. */
-export const ECS_MODE_CALLS = [
-  {
+export interface EcsModeCall {
+  /** `*`: checked by AWS on our behalf (iam:PassRole by RunTask), not sent by the engine. */
+  operation?: '*';
+  /** The IAM action. */
+  action: string;
+  resource: string;
+  why: string;
+}
+
+/**
+ * Every AWS call mode 3 makes, keyed by operation, for the README's IAM
+ * section and the least-privilege policy (run-migrations-ecs.json). The call
+ * sites below name the IAM action of their errors from here
+ * (`ECS_MODE_CALLS.RunTask.action`), so an operation missing from the table is
+ * a compile error. `operation: '*'`: a permission AWS checks on our behalf,
+ * not a call of ours.
+ */
+export const ECS_MODE_CALLS = {
+  DescribeTaskDefinition: {
     action: 'ecs:DescribeTaskDefinition',
     resource: '*',
     why: 'read the container, its log settings and its secrets (this action takes no resource)',
   },
-  {
+  RunTask: {
     action: 'ecs:RunTask',
     resource: 'arn:aws:ecs:<region>:<account>:task-definition/<family>:*',
     why: 'start the migration task (condition ecs:cluster narrows it to the cluster)',
   },
-  {
+  DescribeTasks: {
     action: 'ecs:DescribeTasks',
     resource: 'arn:aws:ecs:<region>:<account>:task/<cluster>/*',
     why: 'follow the task to STOPPED',
   },
-  {
+  StopTask: {
     action: 'ecs:StopTask',
     resource: 'arn:aws:ecs:<region>:<account>:task/<cluster>/*',
     why: 'stop the task when the run is cancelled or times out, or sidecars outlive the migration',
   },
-  {
+  GetLogEvents: {
     action: 'logs:GetLogEvents',
     resource:
       'arn:aws:logs:<region>:<account>:log-group:<awslogs-group>:log-stream:<awslogs-stream-prefix>/<container>/*',
     why: "stream the container's output into the job log",
   },
-  {
+  PassRole: {
+    operation: '*',
     action: 'iam:PassRole',
     resource: "the task definition's taskRoleArn and executionRoleArn",
     why: 'RunTask hands both roles to ECS (condition iam:PassedToService = ecs-tasks.amazonaws.com)',
   },
-] as const;
+} as const satisfies Record<string, EcsModeCall>;
 
 export const STARTED_BY = 'deploy-actions';
 /** Failures[] reasons worth trying RunTask again for. */
@@ -317,7 +334,7 @@ async function describeTaskDefinition(
   deps: EcsTaskDeps,
 ): Promise<TaskDefinition> {
   const context = {
-    action: 'ecs:DescribeTaskDefinition',
+    action: ECS_MODE_CALLS.DescribeTaskDefinition.action,
     resource: options.taskDefinition,
     region: options.region,
   };
@@ -530,7 +547,11 @@ async function startTask(
   const awsvpc = definition.networkMode === 'awsvpc';
   for (let attempt = 1; ; attempt++) {
     const response = await callAws(
-      { action: 'ecs:RunTask', resource: definition.taskDefinitionArn, region: options.region },
+      {
+        action: ECS_MODE_CALLS.RunTask.action,
+        resource: definition.taskDefinitionArn,
+        region: options.region,
+      },
       () =>
         deps.ecs.send(
           new RunTaskCommand({
@@ -659,7 +680,7 @@ async function waitForTask(
     ...(deps.signal ? { signal: deps.signal } : {}),
     attempt: async () => {
       const response = await callAws(
-        { action: 'ecs:DescribeTasks', resource: taskArn, region: options.region },
+        { action: ECS_MODE_CALLS.DescribeTasks.action, resource: taskArn, region: options.region },
         () =>
           deps.ecs.send(new DescribeTasksCommand({ cluster: options.cluster, tasks: [taskArn] })),
       );
@@ -865,7 +886,12 @@ async function stopTask(
   deps: EcsTaskDeps,
 ): Promise<void> {
   try {
-    await callAws({ action: 'ecs:StopTask', resource: taskArn, region: options.region }, () =>
+    const context = {
+      action: ECS_MODE_CALLS.StopTask.action,
+      resource: taskArn,
+      region: options.region,
+    };
+    await callAws(context, () =>
       deps.ecs.send(
         new StopTaskCommand({
           cluster: options.cluster,
@@ -916,7 +942,7 @@ export class LogFollower {
       } catch (error) {
         if (errorCode(error) === 'ResourceNotFoundException') return count;
         throw translateAwsError(error, {
-          action: 'logs:GetLogEvents',
+          action: ECS_MODE_CALLS.GetLogEvents.action,
           resource: `${this.target.group}:log-stream:${this.target.stream}`,
           region: this.target.region,
         });

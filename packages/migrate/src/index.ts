@@ -8,6 +8,9 @@
  * statements (splitter.ts), plans against the history table (plan.ts) and
  * applies under a per-database lock (migrator.ts) through a driver per engine
  * (postgres.ts, mysql.ts).
+ *
+ * Its AWS permissions are declared in calls.ts (and ECS_MODE_CALLS in ecs.ts),
+ * and the call sites take their IAM labels from those tables.
  */
 export {
   runMigrations,
@@ -133,6 +136,7 @@ export {
   LogFollower,
   ECS_MODE_CALLS,
   STARTED_BY,
+  type EcsModeCall,
   type EcsMode,
   type EcsTaskOptions,
   type EcsTaskDeps,
@@ -157,3 +161,9 @@ export {
   type EcsRunContext,
   type EcsMigrationDeps,
 } from './ecs-run.js';
+export {
+  RUN_MIGRATIONS_CALLS,
+  RUN_MIGRATIONS_PERMISSIONS,
+  type MigrateCall,
+  type RunMigrationsPermission,
+} from './calls.js';

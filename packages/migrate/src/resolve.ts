@@ -1,6 +1,7 @@
 import { GetSecretValueCommand, type SecretsManagerClient } from '@aws-sdk/client-secrets-manager';
 import { UserError, type Logger } from '@deploy-actions/action-kit/engine';
 import { callAws, errorCode } from '@deploy-actions/aws';
+import { RUN_MIGRATIONS_CALLS } from './calls.js';
 import { parseDatabaseUrl, secretParts, secretToUrl, type DatabaseUrl } from './url.js';
 
 /** Where the database URL comes from: exactly one of the two. */
@@ -102,7 +103,7 @@ async function readSecret(secretId: string, deps: ResolveDeps): Promise<string> 
   }
   const client = deps.secretsManager;
   const response = await callAws(
-    { action: 'secretsmanager:GetSecretValue', resource: secretId, region: deps.region },
+    { action: RUN_MIGRATIONS_CALLS.GetSecretValue.action, resource: secretId, region: deps.region },
     () =>
       client
         .send(new GetSecretValueCommand({ SecretId: secretId }))

@@ -5,6 +5,11 @@
  * test/unit/s3-sync/calls.test.ts checks that each command the engine's
  * source sends is declared here, and nothing else.
  *
+ * The engine takes its error labels from here too: each call site names the
+ * IAM action of its error messages as `S3_SYNC_BY_OPERATION.<Operation>.actions[0]`,
+ * so the table is what the code uses, and test/unit/iam-policies.test.ts
+ * checks every send is labelled from its entry.
+ *
  * Resource templates use `{bucket}`, `{prefix}` ('' or `site/`),
  * `{account}`, `{distributionId}`, and for KMS `{region}` and `{keyId}`.
  */
@@ -13,8 +18,11 @@ export interface AwsCallDeclaration {
   service: 's3' | 'cloudfront' | 'kms';
   /** The API operation (SDK command without `Command`); `*` for implicit calls (KMS by S3). */
   operation: string;
-  /** The IAM actions the call needs. */
-  actions: readonly string[];
+  /**
+   * The IAM actions the call needs. The first is the one AWS authorizes the
+   * request as, and the one an access-denied message of the call names.
+   */
+  actions: readonly [string, ...string[]];
   resource: string;
   /** IAM condition keys the policy should set, e.g. `s3:prefix`. */
   conditions?: Readonly<Record<string, string>>;
@@ -25,7 +33,7 @@ export interface AwsCallDeclaration {
 const OBJECTS = 'arn:aws:s3:::{bucket}/{prefix}*';
 const DISTRIBUTION = 'arn:aws:cloudfront::{account}:distribution/{distributionId}';
 
-export const S3_SYNC_CALLS: readonly AwsCallDeclaration[] = [
+const DECLARED = [
   {
     service: 's3',
     operation: 'ListObjectsV2',
@@ -86,7 +94,8 @@ export const S3_SYNC_CALLS: readonly AwsCallDeclaration[] = [
   {
     service: 's3',
     operation: 'CopyObject',
-    actions: ['s3:GetObject', 's3:PutObject'],
+    // A copy onto the same key: authorized as the write, which also reads the source.
+    actions: ['s3:PutObject', 's3:GetObject'],
     resource: OBJECTS,
     when: 'unchanged bytes whose headers must change (copy onto itself, metadata replaced)',
   },
@@ -132,4 +141,18 @@ export const S3_SYNC_CALLS: readonly AwsCallDeclaration[] = [
     resource: 'arn:aws:kms:{region}:{account}:key/{keyId}',
     when: "only for a bucket encrypted with a customer managed KMS key (SSE-KMS): S3 calls KMS with the role's permissions on uploads and copies",
   },
-];
+] as const satisfies readonly AwsCallDeclaration[];
+
+export const S3_SYNC_CALLS: readonly AwsCallDeclaration[] = DECLARED;
+
+/** An operation the engine sends (the KMS entry is S3's doing, not a call of ours). */
+export type S3SyncOperation = Exclude<(typeof DECLARED)[number]['operation'], '*'>;
+
+/**
+ * S3_SYNC_CALLS by operation (the same entries): where call sites read the
+ * IAM action their errors name, e.g. `S3_SYNC_BY_OPERATION.PutObject.actions[0]`.
+ * An operation not in the table is a compile error.
+ */
+export const S3_SYNC_BY_OPERATION = Object.fromEntries(
+  S3_SYNC_CALLS.filter((call) => call.operation !== '*').map((call) => [call.operation, call]),
+) as Readonly<Record<S3SyncOperation, AwsCallDeclaration>>;

@@ -31,6 +31,7 @@ import {
   type Logger,
 } from '@deploy-actions/action-kit/engine';
 import { errorCode, translateAwsError } from '@deploy-actions/aws';
+import { S3_SYNC_BY_OPERATION } from './calls.js';
 import { normaliseOriginPath } from './inputs.js';
 import type { Invalidator } from './types.js';
 
@@ -149,7 +150,7 @@ async function distributionOrigins(
   } catch (error) {
     if (errorCode(error) === 'NoSuchDistribution') throw noSuchDistribution(distribution.id, error);
     throw translateAwsError(error, {
-      action: 'cloudfront:GetDistributionConfig',
+      action: S3_SYNC_BY_OPERATION.GetDistributionConfig.actions[0],
       resource: distribution.arn,
     });
   }
@@ -380,7 +381,7 @@ export class CloudFrontInvalidator implements Invalidator {
       );
     }
     return translateAwsError(error, {
-      action: 'cloudfront:CreateInvalidation',
+      action: S3_SYNC_BY_OPERATION.CreateInvalidation.actions[0],
       resource: this.distribution.arn,
     });
   }
@@ -389,10 +390,10 @@ export class CloudFrontInvalidator implements Invalidator {
     const code = errorCode(error);
     if (code === 'AccessDenied' || code === 'AccessDeniedException') {
       return new UserError(
-        `Invalidation ${id} was created, but AWS denied cloudfront:GetInvalidation on ${this.distribution.arn}, so this step cannot tell when it completes: ${(error as Error).message}`,
+        `Invalidation ${id} was created, but AWS denied ${S3_SYNC_BY_OPERATION.GetInvalidation.actions[0]} on ${this.distribution.arn}, so this step cannot tell when it completes: ${(error as Error).message}`,
         {
           cause: error,
-          hint: `Grant the role "cloudfront:GetInvalidation" on "${this.distribution.arn}" (the step waits for the invalidation before deleting stale objects). Without that permission, set wait-for-invalidation: false and delete: false.`,
+          hint: `Grant the role "${S3_SYNC_BY_OPERATION.GetInvalidation.actions[0]}" on "${this.distribution.arn}" (the step waits for the invalidation before deleting stale objects). Without that permission, set wait-for-invalidation: false and delete: false.`,
         },
       );
     }
@@ -403,7 +404,7 @@ export class CloudFrontInvalidator implements Invalidator {
       );
     }
     return translateAwsError(error, {
-      action: 'cloudfront:GetInvalidation',
+      action: S3_SYNC_BY_OPERATION.GetInvalidation.actions[0],
       resource: this.distribution.arn,
     });
   }

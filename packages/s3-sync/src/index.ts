@@ -24,7 +24,8 @@
  *   a deploy finding the record invalidates them too, and removes it once its
  *   invalidation was created. `.deploy-actions` is reserved: never uploaded,
  *   compared or deleted as part of the build.
- * - calls.ts: S3_SYNC_CALLS, every AWS call the engine makes and its IAM actions.
+ * - calls.ts: S3_SYNC_CALLS, every AWS call the engine makes and its IAM actions;
+ *   the call sites take the action their errors name from it (S3_SYNC_BY_OPERATION).
  */
 export {
   syncToS3,
@@ -136,7 +137,12 @@ export {
   type DistributionRef,
   type OriginLike,
 } from './cloudfront.js';
-export { S3_SYNC_CALLS, type AwsCallDeclaration } from './calls.js';
+export {
+  S3_SYNC_CALLS,
+  S3_SYNC_BY_OPERATION,
+  type AwsCallDeclaration,
+  type S3SyncOperation,
+} from './calls.js';
 export {
   PENDING_INVALIDATION_FILE,
   PENDING_INVALIDATION_CACHE_CONTROL,

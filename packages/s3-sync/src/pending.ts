@@ -54,6 +54,7 @@ import {
 } from '@aws-sdk/client-s3';
 import { UserError, type Clock } from '@deploy-actions/action-kit/engine';
 import { callAws, errorCode, translateAwsError } from '@deploy-actions/aws';
+import { S3_SYNC_BY_OPERATION } from './calls.js';
 import { objectArn } from './remote.js';
 
 /** The directory name reserved for the engine's own objects, at any depth under the prefix. */
@@ -175,7 +176,10 @@ export async function readPendingInvalidation(
   } catch (error) {
     const code = errorCode(error);
     if (code === 'NoSuchKey' || code === 'NotFound') return undefined;
-    throw translateAwsError(error, { action: 's3:GetObject', resource: objectArn(bucket, key) });
+    throw translateAwsError(error, {
+      action: S3_SYNC_BY_OPERATION.GetObject.actions[0],
+      resource: objectArn(bucket, key),
+    });
   }
   return parsePendingInvalidation(prefix, text);
 }
@@ -190,7 +194,11 @@ export async function writePendingInvalidation(
 ): Promise<void> {
   const key = pendingInvalidationKey(prefix);
   const body = Buffer.from(formatPendingInvalidation(prefix, pending, new Date(clock.now())));
-  await callAws({ action: 's3:PutObject', resource: objectArn(bucket, key) }, () =>
+  const context = {
+    action: S3_SYNC_BY_OPERATION.PutObject.actions[0],
+    resource: objectArn(bucket, key),
+  };
+  await callAws(context, () =>
     s3.send(
       new PutObjectCommand({
         Bucket: bucket,
@@ -227,7 +235,7 @@ export async function removePendingInvalidation(
     const code = errorCode(error);
     if (code !== 'AccessDenied' && code !== 'AccessDeniedException') {
       throw translateAwsError(error, {
-        action: 's3:DeleteObject',
+        action: S3_SYNC_BY_OPERATION.DeleteObject.actions[0],
         resource: objectArn(bucket, key),
       });
     }

@@ -5,6 +5,7 @@ import {
   type S3Client,
 } from '@aws-sdk/client-s3';
 import { callAws, errorCode, translateAwsError } from '@deploy-actions/aws';
+import { S3_SYNC_BY_OPERATION } from './calls.js';
 import { mapConcurrently } from './pool.js';
 import type { ListedObject, ObjectDetails } from './types.js';
 
@@ -23,7 +24,11 @@ export async function listObjects(
   prefix: string,
 ): Promise<Map<string, ListedObject>> {
   const objects = new Map<string, ListedObject>();
-  await callAws({ action: 's3:ListBucket', resource: objectArn(bucket) }, async () => {
+  const context = {
+    action: S3_SYNC_BY_OPERATION.ListObjectsV2.actions[0],
+    resource: objectArn(bucket),
+  };
+  await callAws(context, async () => {
     const pages = paginateListObjectsV2(
       { client: s3, pageSize: 1000 },
       { Bucket: bucket, ...(prefix === '' ? {} : { Prefix: prefix }) },
@@ -74,7 +79,10 @@ async function describeObject(
   } catch (error) {
     const code = errorCode(error);
     if (code === 'NotFound' || code === 'NoSuchKey') return undefined;
-    throw translateAwsError(error, { action: 's3:GetObject', resource: objectArn(bucket, key) });
+    throw translateAwsError(error, {
+      action: S3_SYNC_BY_OPERATION.HeadObject.actions[0],
+      resource: objectArn(bucket, key),
+    });
   }
   const sha256 = head.Metadata?.[SHA256_METADATA]?.toLowerCase();
   return {

@@ -10,6 +10,7 @@ import {
 import { Upload } from '@aws-sdk/lib-storage';
 import { UserError } from '@deploy-actions/action-kit/engine';
 import { callAws, errorCode, translateAwsError } from '@deploy-actions/aws';
+import { S3_SYNC_BY_OPERATION } from './calls.js';
 import type { PlannedMetadataUpdate, PlannedUpload } from './plan.js';
 import { SHA256_METADATA, objectArn } from './remote.js';
 
@@ -54,7 +55,10 @@ export async function uploadFile(
     CacheControl: upload.headers.cacheControl,
     Metadata: { [SHA256_METADATA]: upload.file.sha256 },
   };
-  const context = { action: 's3:PutObject', resource: objectArn(bucket, upload.key) };
+  const context = {
+    action: S3_SYNC_BY_OPERATION.PutObject.actions[0],
+    resource: objectArn(bucket, upload.key),
+  };
   if (upload.file.size >= multipart.thresholdBytes) {
     await callAws(context, () =>
       new Upload({
@@ -125,7 +129,7 @@ export async function updateMetadata(
       });
     }
     throw translateAwsError(error, {
-      action: 's3:PutObject',
+      action: S3_SYNC_BY_OPERATION.CopyObject.actions[0],
       resource: objectArn(bucket, update.key),
     });
   }
@@ -140,7 +144,10 @@ export async function deleteKeys(
   for (let start = 0; start < keys.length; start += DELETE_BATCH_SIZE) {
     const batch = keys.slice(start, start + DELETE_BATCH_SIZE);
     const result = await callAws(
-      { action: 's3:DeleteObject', resource: objectArn(bucket, batch[0]) },
+      {
+        action: S3_SYNC_BY_OPERATION.DeleteObjects.actions[0],
+        resource: objectArn(bucket, batch[0]),
+      },
       () =>
         s3.send(
           new DeleteObjectsCommand({
@@ -155,7 +162,7 @@ export async function deleteKeys(
       throw new UserError(
         `S3 did not delete ${failed.length} of ${batch.length} objects; the first, ${first.Key}, with ${first.Code}: ${first.Message}`,
         {
-          hint: `Grant the role "s3:DeleteObject" on "${objectArn(bucket)}/*" and check for object locks.`,
+          hint: `Grant the role "${S3_SYNC_BY_OPERATION.DeleteObjects.actions[0]}" on "${objectArn(bucket)}/*" and check for object locks.`,
         },
       );
     }

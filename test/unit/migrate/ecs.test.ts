@@ -528,7 +528,8 @@ describe('explainStoppedTask and the calls table', () => {
   });
 
   test('ECS_MODE_CALLS names every call the engine makes', () => {
-    expect(ECS_MODE_CALLS.map((c) => c.action)).toEqual([
+    const declared = Object.values(ECS_MODE_CALLS).map((c) => c.action);
+    expect(declared).toEqual([
       'ecs:DescribeTaskDefinition',
       'ecs:RunTask',
       'ecs:DescribeTasks',
@@ -539,7 +540,11 @@ describe('explainStoppedTask and the calls table', () => {
     const made = new Set(
       sim.requestLog.map((e) => `${e.service}:${e.operation}`).filter((c) => !c.startsWith('sts')),
     );
-    for (const call of made) expect(ECS_MODE_CALLS.map((c) => c.action)).toContain(call);
+    for (const call of made) expect(declared).toContain(call);
+    // Keyed by the operation the engine sends (the key its call sites look up).
+    for (const [key, call] of Object.entries(ECS_MODE_CALLS)) {
+      expect(call.action.split(':')[1]).toBe(key);
+    }
     expect(taskConsoleUrl(REGION, 'arn:aws:ecs:eu-west-1:123456789012:cluster/app', 'abc')).toBe(
       'https://eu-west-1.console.aws.amazon.com/ecs/v2/clusters/app/tasks/abc',
     );

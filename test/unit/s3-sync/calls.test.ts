@@ -1,12 +1,17 @@
 /**
  * S3_SYNC_CALLS is the IAM source of truth for the sync engine: every AWS
- * command its source sends must be declared there, with the IAM actions its
- * error hints name, and nothing it never sends.
+ * command its source sends must be declared there, and nothing it never
+ * sends; the IAM actions its errors name are read from it
+ * (S3_SYNC_BY_OPERATION), never written as strings.
  */
 import { readFile, readdir } from 'node:fs/promises';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { S3_SYNC_CALLS } from '../../../packages/s3-sync/src/index.js';
+import {
+  S3_SYNC_BY_OPERATION,
+  S3_SYNC_CALLS,
+  type S3SyncOperation,
+} from '../../../packages/s3-sync/src/index.js';
 
 const SRC = path.resolve(
   path.dirname(fileURLToPath(import.meta.url)),
@@ -37,14 +42,27 @@ test('every command the engine sends is declared, and only those', async () => {
   expect([...declared].sort()).toEqual([...sent].sort());
 });
 
-test('every IAM action the error hints name is in the table', async () => {
+test('the engine names IAM actions from the table, never as strings', async () => {
   const source = await engineSource();
-  const named = new Set(
-    [...source.matchAll(/action: '((?:s3|cloudfront):\w+)'/g)].map(([, action]) => action!),
+  const written = [...source.matchAll(/action: '((?:s3|cloudfront|kms):\w+)'/g)].map(([m]) => m);
+  expect(written).toEqual([]);
+  const looked = new Set(
+    [...source.matchAll(/S3_SYNC_BY_OPERATION\.(\w+)\.actions\[0\]/g)].map(([, op]) => op!),
   );
-  expect(named.size).toBeGreaterThan(3);
-  const declared = new Set(S3_SYNC_CALLS.flatMap((c) => c.actions));
-  expect([...named].filter((action) => !declared.has(action))).toEqual([]);
+  expect(looked.size).toBeGreaterThan(5);
+  for (const operation of looked) expect(Object.keys(S3_SYNC_BY_OPERATION)).toContain(operation);
+});
+
+test('S3_SYNC_BY_OPERATION holds the very entries of S3_SYNC_CALLS, by operation', () => {
+  const calls = S3_SYNC_CALLS.filter((c) => c.operation !== '*');
+  expect(Object.keys(S3_SYNC_BY_OPERATION).sort()).toEqual(calls.map((c) => c.operation).sort());
+  for (const call of calls) {
+    expect(S3_SYNC_BY_OPERATION[call.operation as S3SyncOperation]).toBe(call);
+  }
+  // A copy onto the same key is authorized as the write: its errors name s3:PutObject.
+  expect(S3_SYNC_BY_OPERATION.CopyObject.actions[0]).toBe('s3:PutObject');
+  expect(S3_SYNC_BY_OPERATION.HeadObject.actions[0]).toBe('s3:GetObject');
+  expect(S3_SYNC_BY_OPERATION.ListObjectsV2.actions[0]).toBe('s3:ListBucket');
 });
 
 test('each declaration is well-formed', () => {
