@@ -16,6 +16,10 @@ export default {
   reporters: ['default', '<rootDir>/test/support/count-reporter.js'],
   // End-to-end tests start daemons and run bundles; unit tests finish far sooner.
   testTimeout: 120000,
+  // Two test files at a time, whatever the machine: each e2e file starts its own dockerd,
+  // registry, simulator and databases, and CI has 2 cores. (More: `npm test -- --maxWorkers=N`.)
+  // Jest's --ci needs no flag here: it is on by itself when CI=true, as on CI.
+  maxWorkers: 2,
   projects: [
     { ...typescriptEsm, displayName: 'unit', testMatch: ['<rootDir>/test/unit/**/*.test.ts'] },
     {

@@ -22,6 +22,7 @@ import {
   startSandbox,
   type Sandbox,
 } from './sandbox.js';
+import { closingLines } from './notes.js';
 
 const DEMO = path.dirname(fileURLToPath(import.meta.url));
 const write = (text: string) => void process.stdout.write(text);
@@ -160,8 +161,8 @@ async function deployWithRootAction(release: Release): Promise<void> {
     'distribution-id': sandbox.distribution.id,
     'invalidation-timeout': '2m',
     'smoke-timeout': '8s',
-    'smoke-interval': '1s',
-    'smoke-url': `${sandbox.s3.endpoint}/${BUCKET}/index.html`,
+    interval: '1s',
+    url: `${sandbox.s3.endpoint}/${BUCKET}/index.html`,
   };
   if (backend) {
     Object.assign(inputs, {
@@ -174,7 +175,7 @@ async function deployWithRootAction(release: Release): Promise<void> {
       'access-role-arn': ACCESS_ROLE,
       port: '8080',
       'deploy-timeout': '2m',
-      'smoke-url': `${sandbox.runtime.origin}/health`,
+      url: `${sandbox.runtime.origin}/health`,
       'expect-version': release.sha,
       'version-path': 'version',
     });
@@ -194,10 +195,10 @@ async function deployWithRootAction(release: Release): Promise<void> {
       run.outputs.applied === '0'
         ? 'Nothing to apply: the database was up to date.'
         : `Applied ${run.outputs.applied} migration(s).`,
-    'deploy-apprunner-and-wait': run.outputs['deploy-status'] ?? '',
+    'deploy-apprunner-and-wait': run.outputs.status ?? '',
     'sync-s3-invalidate-cloudfront': `${run.outputs.uploaded ?? 0} uploaded, ${run.outputs.unchanged ?? 0} unchanged`,
     'smoke-test':
-      run.outputs['smoke-passed'] === 'true'
+      run.outputs.passed === 'true'
         ? `${release.sha.slice(0, 7)} answers`
         : 'the new version failed',
   };
@@ -211,7 +212,7 @@ async function deployWithRootAction(release: Release): Promise<void> {
       release,
       'rollback',
       run.outputs['rollback-smoke-passed'] === 'true' ? 'succeeded' : 'failed',
-      `${(run.outputs['live-image'] ?? '').split('/').pop()} serves again`,
+      `${(run.outputs['deploy-image'] ?? '').split('/').pop()} serves again`,
     );
   } else if (run.exitCode !== 0) {
     throw new Error('The pipeline failed without a rollback');
@@ -383,10 +384,9 @@ test('two releases: the first goes live, the second is rolled back', async () =>
     );
   }
   const backend = Boolean(sandbox.docker && sandbox.registry);
+  let live: string | undefined;
   if (backend) {
-    const live = sandbox.apprunner.liveImage(SERVICE) ?? '';
-    say(`\nServing now: ${live}`);
-    say(`  (release 1's image: the failed release 2 was rolled back automatically)`);
+    live = sandbox.apprunner.liveImage(SERVICE) ?? '';
     const health = await fetch(`${sandbox.runtime.origin}/health`);
     const body = (await health.json()) as { version?: string };
     expect(health.status).toBe(200);
@@ -400,7 +400,15 @@ test('two releases: the first goes live, the second is rolled back', async () =>
   }
   const site = await fetch(`${sandbox.s3.endpoint}/${BUCKET}/index.html`);
   expect(site.status).toBe(200);
-  say(`Front end: ${sandbox.distribution.domainName} (bucket ${BUCKET}), release 1's site.`);
-  say('\nDemo finished: release 1 deployed, release 2 rolled back.');
+  // What serves, whose site the bucket holds and what each release did: from the stages that ran.
+  say();
+  const closing = closingLines({
+    records,
+    releases: RELEASES.map((r) => r.number),
+    ...(live !== undefined && { liveImage: live }),
+    domainName: sandbox.distribution.domainName,
+    bucket: BUCKET,
+  });
+  for (const line of closing) say(line);
   say('Run any action yourself: npx deploy-actions --help');
 });

@@ -41,6 +41,7 @@ import {
   type Registry,
 } from '../test/support/docker.js';
 import { RegistryClient } from '../test/support/registry-client.js';
+import { postgresHint, postgresServer } from './notes.js';
 import { S3RVER_CREDENTIALS, startS3rver, type S3rverHandle } from '../test/support/s3rver.js';
 
 export const ACCOUNT = '123456789012';
@@ -125,10 +126,7 @@ export async function startSandbox(options: SandboxOptions = {}): Promise<Sandbo
         database = await createTestDatabase('postgres');
         closers.push(() => database!.drop());
       } catch (error) {
-        const where = process.env.TEST_POSTGRES_URL ?? 'postgres://postgres@127.0.0.1:5432/test';
-        missing.push(
-          `PostgreSQL: no server answered at ${where} (${firstLine(error)}). Install and start it: sudo apt-get install -y postgresql && sudo service postgresql start, then allow local connections for the postgres user (or set TEST_POSTGRES_URL).`,
-        );
+        missing.push(postgresHint(postgresServer(), error));
       }
     }
 
@@ -221,7 +219,9 @@ export function cleanBaseEnv(env: NodeJS.ProcessEnv = process.env): Record<strin
 }
 
 function firstLine(error: unknown): string {
-  return (error instanceof Error ? error.message : String(error)).split('\n')[0] ?? '';
+  // Not `instanceof Error`: errors from modules jest loads come from another realm.
+  const message = (error as { message?: unknown } | undefined)?.message;
+  return (typeof message === 'string' ? message : String(error)).split('\n')[0] ?? '';
 }
 
 /** `<host>/<repository>(:tag|@digest)` → the same image under the account's ECR host name. */

@@ -50,6 +50,11 @@ const withContainers = missingContainerTools() === undefined;
       "(release 1's image: the failed release 2 was rolled back automatically)",
     );
     expect(run.output).toContain('Demo finished: release 1 deployed, release 2 rolled back.');
+    // The root pipeline publishes release 2's site before its smoke test fails; the rollback
+    // redeploys the API image only, and the closing line says so.
+    expect(run.output).toMatch(
+      /Front end: \S+ \(bucket demo-shop-web\), as release 2 published it \(0 uploaded, 4 unchanged; the rollback put back the API image only, not the site\)\./,
+    );
     // Job summaries are printed as text, never as HTML.
     expect(run.output).toMatch(/Job summary of release 2/);
     expect(run.output).not.toMatch(/<(table|td|h3|p)>/);
@@ -70,5 +75,13 @@ test('without the container parts: the back end is skipped with the reason, the 
   expect(run.output).toMatch(/release 1 +✔ sync-s3-invalidate-cloudfront +succeeded +4 uploaded/);
   expect(run.output).toMatch(
     /release 2 +✔ sync-s3-invalidate-cloudfront +succeeded +0 uploaded, 4 unchanged/,
+  );
+  // The closing lines claim no API and no rollback: none ran.
+  expect(run.output).not.toContain('Serving now');
+  expect(run.output).toMatch(
+    /Front end: \S+ \(bucket demo-shop-web\), as release 2 published it \(0 uploaded, 4 unchanged\)\./,
+  );
+  expect(run.output).toContain(
+    'Demo finished: release 1 deployed, release 2 deployed (the front end only: the back end was skipped, see the notes above).',
   );
 }, 300_000);

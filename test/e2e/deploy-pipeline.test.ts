@@ -150,6 +150,22 @@ const errorLine = (run: ActionRun) =>
 /** Where each stage's log group starts: they must come in pipeline order. */
 const groupPositions = (run: ActionRun, names: string[]) =>
   names.map((name) => run.log.indexOf(`::group::${name}`));
+const escapeRegExp = (text: string) => text.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
+
+/** The cells of the job summary's table under `<h3>heading</h3>`, header row first. */
+function summaryTable(summary: string, heading: string): string[][] {
+  const match = new RegExp(`<h3>${escapeRegExp(heading)}</h3>[^]*?<table>([^]*?)</table>`).exec(
+    summary,
+  );
+  if (!match) throw new Error(`The summary has no table under "${heading}":\n${summary}`);
+  return [...match[1]!.matchAll(/<tr>([^]*?)<\/tr>/g)].map(([, row]) =>
+    [...row!.matchAll(/<t[hd]>([^]*?)<\/t[hd]>/g)].map(([, cell]) => cell!),
+  );
+}
+
+/** A two-or-more-column table as first cell → the other cells. */
+const rowsByName = (table: string[][]) =>
+  Object.fromEntries(table.slice(1).map(([name, ...cells]) => [name!, cells]));
 
 beforeAll(async () => {
   [docker, registry, s3rver] = await Promise.all([
@@ -209,7 +225,7 @@ describe('backend: build → migrate → deploy → smoke', () => {
         ...aws.inputs,
         repository: 'team/api',
         context: 'app',
-        'image-tags': 'latest',
+        'build-tags': 'latest',
         'tag-mutability': 'MUTABLE',
         'migrations-dir': 'db/migrations',
         // PostgreSQL trusts local connections here; the password is for the masking checks.
@@ -217,11 +233,11 @@ describe('backend: build → migrate → deploy → smoke', () => {
         ssl: 'disable',
         service: 'api-pipeline',
         'deploy-timeout': '60s',
-        'smoke-url': playService('api-pipeline'),
+        url: playService('api-pipeline'),
         'expect-version': GOOD_SHA,
         'version-path': 'version',
         'smoke-timeout': '20s',
-        'smoke-interval': '200ms',
+        interval: '200ms',
       },
       { sha: GOOD_SHA, workspace: dir },
     );
@@ -250,15 +266,15 @@ describe('backend: build → migrate → deploy → smoke', () => {
   test('the image built is the image App Runner runs, by digest', () => {
     expect(digest).toMatch(/^sha256:[0-9a-f]{64}$/);
     expect(run.outputs).toMatchObject({
-      image: `${registry.address}/team/api@${digest}`,
+      'build-image': `${registry.address}/team/api@${digest}`,
       digest,
-      'image-tags': `${GOOD_SHA},latest`,
-      'build-skipped': 'false',
-      'live-image': `${ECR_REPO}@${digest}`,
+      tags: `${GOOD_SHA},latest`,
+      skipped: 'false',
+      'deploy-image': `${ECR_REPO}@${digest}`,
       'previous-image': `${ECR_REPO}:v1`,
-      'deploy-status': 'SUCCEEDED',
+      status: 'SUCCEEDED',
       'service-url': `https://${apprunner.service('api-pipeline').url}`,
-      'smoke-passed': 'true',
+      passed: 'true',
       'rolled-back': 'false',
     });
     expect(apprunner.liveImage('api-pipeline')).toBe(`${ECR_REPO}@${digest}`);
@@ -381,7 +397,7 @@ describe('backend with the migrations as an ECS task inside the VPC', () => {
       'database-url-secret-id': secret.name,
       'deploy-timeout': '60s',
       'smoke-timeout': '20s',
-      'smoke-interval': '200ms',
+      interval: '200ms',
     };
     return { db, dir, name, password, inputs };
   }
@@ -403,7 +419,7 @@ describe('backend with the migrations as an ECS task inside the VPC', () => {
         {
           ...app.inputs,
           service: 'api-ecs',
-          'smoke-url': playService('api-ecs'),
+          url: playService('api-ecs'),
           'expect-version': ECS_SHA,
           'version-path': 'version',
         },
@@ -429,8 +445,8 @@ describe('backend with the migrations as an ECS task inside the VPC', () => {
       expect(positions.every((p) => p >= 0)).toBe(true);
       expect([...positions].sort((a, b) => a - b)).toEqual(positions);
       expect(run.outputs).toMatchObject({
-        'deploy-status': 'SUCCEEDED',
-        'smoke-passed': 'true',
+        status: 'SUCCEEDED',
+        passed: 'true',
         applied: '',
         'migrations-duration': expect.stringMatching(/^\d+\.\d$/),
       });
@@ -523,7 +539,7 @@ describe('backend with the migrations as an ECS task inside the VPC', () => {
         {
           ...app.inputs,
           service: 'api-ecs-broken',
-          'smoke-url': playService('api-ecs-broken'),
+          url: playService('api-ecs-broken'),
         },
         { sha: ECS_SHA, workspace: app.dir },
       );
@@ -548,7 +564,7 @@ describe('backend with the migrations as an ECS task inside the VPC', () => {
       expect(apprunner.liveImage('api-ecs-broken')).toBe(`${ECR_REPO}:v1`);
       expect(run.summary).toContain('The pipeline stopped at run-migrations');
       expect(run.summary).toContain('<h3>run-migrations: Migration failed in an ECS task</h3>');
-      expect(run.outputs['deploy-status']).toBeUndefined();
+      expect(run.outputs.status).toBeUndefined();
     },
     TEST_TIMEOUT,
   );
@@ -610,12 +626,12 @@ describe('a version whose smoke test fails is rolled back', () => {
         scan: 'off',
         service: 'api-broken',
         'deploy-timeout': '60s',
-        'smoke-url': playService('api-broken'),
+        url: playService('api-broken'),
         'expect-version': BAD_SHA,
         'version-path': 'version',
         'smoke-timeout': '20s',
-        'smoke-interval': '200ms',
-        'smoke-fail-fast-statuses': '401,403,500',
+        interval: '200ms',
+        'fail-fast-statuses': '401,403,500',
       },
       { sha: BAD_SHA, workspace: dir },
     );
@@ -644,11 +660,11 @@ describe('a version whose smoke test fails is rolled back', () => {
     expect(deploy!.status).toBe('SUCCEEDED');
     expect(rollback!.status).toBe('SUCCEEDED');
     expect(run.outputs).toMatchObject({
-      'deploy-status': 'SUCCEEDED',
-      'smoke-passed': 'false',
+      status: 'SUCCEEDED',
+      passed: 'false',
       'rolled-back': 'true',
       'rollback-smoke-passed': 'true',
-      'live-image': `${ECR_REPO}:v1`,
+      'deploy-image': `${ECR_REPO}:v1`,
       'previous-image': `${ECR_REPO}:v1`,
     });
     expect(JSON.parse(run.outputs.stages!)).toMatchObject({
@@ -659,15 +675,33 @@ describe('a version whose smoke test fails is rolled back', () => {
   });
 
   test('the summary shows the failed version, the rollback and its result', () => {
-    expect(run.summary).toContain('<h3>Rollback</h3>');
-    expect(run.summary).toContain(`${ECR_REPO}@${digest}`);
-    expect(run.summary).toContain('rolled back, healthy');
-    expect(run.summary).toContain('<h3>smoke-test (new version)</h3>');
-    expect(run.summary).toContain('<h3>smoke-test (after rollback)</h3>');
+    const overview = rowsByName(summaryTable(run.summary, 'deploy'));
+    expect(overview['smoke-test']?.[0]).toBe('❌ failed');
+    expect(overview.rollback?.[0]).toBe('✅ rolled back, healthy');
+    expect(overview.rollback?.[1]).toMatch(
+      new RegExp(`^${escapeRegExp(`${ECR_REPO}:v1`)}; smoke test: All 1 check passed in `),
+    );
+
+    const rollback = rowsByName(summaryTable(run.summary, 'Rollback'));
+    expect(rollback['Failed version']).toEqual([`${ECR_REPO}@${digest}`]);
+    expect(rollback['Its smoke test']?.[0]).toMatch(/Failed: .*\/api-broken\/health/);
+    expect(rollback['Rolled back to']).toEqual([`${ECR_REPO}:v1`]);
+    expect(rollback['Rollback deploy']?.[0]).toMatch(
+      /^SUCCEEDED \(UPDATE_SERVICE [0-9a-f-]{36}\) in /,
+    );
+    expect(rollback['Serving now']).toEqual([`${ECR_REPO}:v1`]);
+    expect(rollback['Smoke test after rollback']?.[0]).toMatch(/^All 1 check passed in /);
+
+    // Both smoke results in full: the new version's 500, the old version's pass.
+    const failed = summaryTable(run.summary, 'smoke-test (new version)');
+    expect(failed.slice(1).map((row) => row.join(' | '))).toEqual([
+      expect.stringMatching(/api-broken\/health.*❌.*500/),
+    ]);
+    const passed = summaryTable(run.summary, 'smoke-test (after rollback)');
+    expect(passed.slice(1).map((row) => row.join(' | '))).toEqual([
+      expect.stringMatching(/api-broken\/health.*✅/),
+    ]);
     expect(run.summary).toContain('<h3>Rollback: deploy-apprunner-and-wait</h3>');
-    // Both smoke results: the new version's 500 and the old version's pass.
-    expect(run.summary).toMatch(/❌ failed.*500/s);
-    expect(run.summary).toContain('All 1 check passed');
   });
 
   test(
@@ -680,9 +714,9 @@ describe('a version whose smoke test fails is rolled back', () => {
           service: 'api-no-rollback',
           image: `${ECR_REPO}@${digest}`,
           'deploy-timeout': '60s',
-          'smoke-url': playService('api-no-rollback'),
+          url: playService('api-no-rollback'),
           'smoke-timeout': '10s',
-          'smoke-fail-fast-statuses': '500',
+          'fail-fast-statuses': '500',
           'rollback-on-failure': 'false',
         },
         { sha: BAD_SHA },
@@ -736,9 +770,9 @@ describe('front end: sync + invalidate, then smoke', () => {
           'source-dir': 'dist',
           bucket,
           'distribution-id': distributionId,
-          'smoke-checks': `- name: home page\n  url: ${service.origin}/site/\n  expect-body-contains: build 42\n`,
+          checks: `- name: home page\n  url: ${service.origin}/site/\n  expect-body-contains: build 42\n`,
           'smoke-timeout': '20s',
-          'smoke-interval': '200ms',
+          interval: '200ms',
         },
         {
           workspace: dir,
@@ -755,7 +789,7 @@ describe('front end: sync + invalidate, then smoke', () => {
         'sync-s3-invalidate-cloudfront': 'succeeded',
         'smoke-test': 'succeeded',
       });
-      expect(run.outputs).toMatchObject({ uploaded: '2', deleted: '1', 'smoke-passed': 'true' });
+      expect(run.outputs).toMatchObject({ uploaded: '2', deleted: '1', passed: 'true' });
       const invalidations = cloudfront.invalidations(distributionId);
       expect(invalidations).toHaveLength(1);
       expect(run.outputs['invalidation-id']).toBe(invalidations[0]!.id);
@@ -781,7 +815,7 @@ describe('stage inputs are validated together before anything runs', () => {
     repository: 'team/never',
     context: 'app',
     service: 'api-never',
-    'smoke-url': 'https://api.example.com/health',
+    url: 'https://api.example.com/health',
   });
 
   test.each([
@@ -809,13 +843,13 @@ describe('stage inputs are validated together before anything runs', () => {
     ['an App Runner option', { 'deploy-timeout': 'forever' }, /^Input 'deploy-timeout': got/],
     [
       'a build option (renamed)',
-      { 'image-tags': 'bad tag' },
-      /^Input 'image-tags': got "bad tag", expected/,
+      { 'build-tags': 'bad tag' },
+      /^Input 'build-tags': got "bad tag", expected/,
     ],
     [
       'an App Runner option (renamed)',
-      { 'service-tags': 'aws:team=api' },
-      /^Input 'service-tags': got "aws:team", expected tag keys/,
+      { 'deploy-tags': 'aws:team=api' },
+      /^Input 'deploy-tags': got "aws:team", expected tag keys/,
     ],
     [
       'an ECS input without a migration stage',

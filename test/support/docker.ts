@@ -2,10 +2,12 @@
  * Real container infrastructure for end-to-end tests: a Docker daemon
  * (Debian's docker.io, vfs storage, no iptables, no bridge) and a Docker
  * registry (Debian's docker-registry) with htpasswd auth, each in its own
- * temporary folder so test files can run in parallel.
+ * temporary folder so test files can run in parallel. The programs are found
+ * on PATH (and in the sbin folders, where daemons live off a user's PATH), so
+ * any Docker Engine and any build of the distribution registry will do.
  */
 import { execFile, spawn, type ChildProcess } from 'node:child_process';
-import { existsSync } from 'node:fs';
+import { accessSync, constants, statSync } from 'node:fs';
 import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
@@ -28,15 +30,113 @@ export interface Registry {
   close(): Promise<void>;
 }
 
-/** Why a system part is missing, in words a newcomer can act on; undefined when all is there. */
-export function missingContainerTools(): string | undefined {
-  const missing = [
-    ['/usr/sbin/dockerd', 'docker.io'],
-    ['/usr/bin/docker-registry', 'docker-registry'],
-    ['/usr/bin/htpasswd', 'apache2-utils'],
-  ].filter(([binary]) => !existsSync(binary!));
-  if (missing.length === 0) return undefined;
-  return `missing ${missing.map(([b]) => b).join(', ')}: apt-get install ${missing.map(([, p]) => p).join(' ')}`;
+/** Finds a program by name: its absolute path, or undefined. (Tests inject their own.) */
+export type ProgramLookup = (name: string) => string | undefined;
+
+/** Where daemons are installed, often off a non-root user's PATH (Debian's dockerd: /usr/sbin). */
+export const SBIN_DIRS = ['/usr/local/sbin', '/usr/sbin', '/sbin'];
+
+/** This machine's lookup: an executable file in a PATH folder, else in `after` (SBIN_DIRS). */
+export function lookupProgram(
+  name: string,
+  env: NodeJS.ProcessEnv = process.env,
+  after: readonly string[] = SBIN_DIRS,
+): string | undefined {
+  const dirs = [...(env.PATH ?? '').split(path.delimiter).filter(Boolean), ...after];
+  for (const dir of dirs) {
+    const candidate = path.join(dir, name);
+    try {
+      accessSync(candidate, constants.X_OK);
+      if (statSync(candidate).isFile()) return candidate;
+    } catch {
+      // not here
+    }
+  }
+  return undefined;
+}
+
+/** The programs the container parts run, by absolute path. */
+export interface ContainerTools {
+  dockerd: string;
+  docker: string;
+  /** The distribution registry: Debian names it docker-registry, its upstream builds registry. */
+  registry: string;
+  htpasswd: string;
+}
+export type ContainerTool = keyof ContainerTools;
+
+const TOOLS: Record<
+  ContainerTool,
+  { names: string[]; shown: string; debian: string; elsewhere: string }
+> = {
+  dockerd: {
+    names: ['dockerd'],
+    shown: 'dockerd',
+    debian: 'docker.io',
+    elsewhere:
+      'any Docker Engine provides dockerd and docker (docker-ce from download.docker.com, moby-engine, …)',
+  },
+  docker: {
+    names: ['docker'],
+    shown: 'docker',
+    debian: 'docker.io',
+    elsewhere:
+      'any Docker Engine provides dockerd and docker (docker-ce from download.docker.com, moby-engine, …)',
+  },
+  registry: {
+    names: ['docker-registry', 'registry'],
+    shown: 'docker-registry (or registry)',
+    debian: 'docker-registry',
+    elsewhere:
+      'the registry is the `registry` binary of CNCF Distribution (https://github.com/distribution/distribution/releases), put on PATH as registry or docker-registry',
+  },
+  htpasswd: {
+    names: ['htpasswd'],
+    shown: 'htpasswd',
+    debian: 'apache2-utils',
+    elsewhere: 'htpasswd comes with Apache httpd (httpd-tools on Fedora and RHEL)',
+  },
+};
+
+/** The container tools found through `lookup`, or which are missing and what to install. */
+export function findContainerTools(
+  lookup: ProgramLookup = lookupProgram,
+): { tools: ContainerTools } | { missing: ContainerTool[]; hint: string } {
+  const found: Partial<ContainerTools> = {};
+  const missing: ContainerTool[] = [];
+  for (const [tool, { names }] of Object.entries(TOOLS) as Array<
+    [ContainerTool, (typeof TOOLS)[ContainerTool]]
+  >) {
+    const where = names.map((name) => lookup(name)).find((program) => program !== undefined);
+    if (where) found[tool] = where;
+    else missing.push(tool);
+  }
+  if (missing.length === 0) return { tools: found as ContainerTools };
+  return { missing, hint: containerToolsHint(missing) };
+}
+
+/** What to install for the missing tools: Debian's packages, then what does it elsewhere. */
+export function containerToolsHint(missing: readonly ContainerTool[]): string {
+  const unique = (items: string[]) => [...new Set(items)];
+  const infos = missing.map((tool) => TOOLS[tool]);
+  return [
+    `missing ${infos.map((info) => info.shown).join(', ')} (looked on PATH and in ${SBIN_DIRS.join(', ')}).`,
+    `On Debian or Ubuntu: sudo apt-get install ${unique(infos.map((info) => info.debian)).join(' ')}.`,
+    `Elsewhere: ${unique(infos.map((info) => info.elsewhere)).join('; ')}.`,
+  ].join(' ');
+}
+
+/** Why the container parts cannot run, in words a newcomer can act on; undefined when all is there. */
+export function missingContainerTools(lookup: ProgramLookup = lookupProgram): string | undefined {
+  const result = findContainerTools(lookup);
+  return 'hint' in result ? result.hint : undefined;
+}
+
+/** The container tools on this machine; throws saying what to install when one is missing. */
+function containerTools(): ContainerTools {
+  const result = findContainerTools();
+  if ('hint' in result) throw new Error(result.hint);
+  return result.tools;
 }
 
 export async function freePort(): Promise<number> {
@@ -78,13 +178,14 @@ async function stop(child: ChildProcess): Promise<void> {
 
 export async function startDockerDaemon(): Promise<DockerDaemon> {
   // Short paths: containerd's socket lives under exec-root and unix socket paths max out at 108 bytes.
+  const tools = containerTools();
   const root = await mkdtemp(path.join(tmpdir(), 'dkd-'));
   const socket = path.join(root, 'docker.sock');
   const logFile = path.join(root, 'dockerd.log');
   const { openSync } = await import('node:fs');
   const log = openSync(logFile, 'a');
   const child = spawn(
-    '/usr/sbin/dockerd',
+    tools.dockerd,
     [
       '--iptables=false',
       '--ip6tables=false',
@@ -101,7 +202,7 @@ export async function startDockerDaemon(): Promise<DockerDaemon> {
   await waitFor(
     async () => {
       try {
-        await run('docker', ['version', '--format', '{{.Server.Version}}'], {
+        await run(tools.docker, ['version', '--format', '{{.Server.Version}}'], {
           env: { ...process.env, DOCKER_HOST: host },
         });
         return true;
@@ -126,10 +227,11 @@ export async function startDockerDaemon(): Promise<DockerDaemon> {
 export async function startRegistry(
   options: { username?: string; password?: string } = {},
 ): Promise<Registry> {
+  const tools = containerTools();
   const root = await mkdtemp(path.join(tmpdir(), 'reg-'));
   const username = options.username ?? 'AWS';
   const password = options.password ?? `pw-${Math.random().toString(36).slice(2)}-${Date.now()}`;
-  const { stdout } = await run('htpasswd', ['-Bbn', username, password]);
+  const { stdout } = await run(tools.htpasswd, ['-Bbn', username, password]);
   await writeFile(path.join(root, 'htpasswd'), stdout);
   const port = await freePort();
   const config = [
@@ -153,7 +255,7 @@ export async function startRegistry(
   const logFile = path.join(root, 'registry.log');
   const { openSync } = await import('node:fs');
   const log = openSync(logFile, 'a');
-  const child = spawn('/usr/bin/docker-registry', ['serve', path.join(root, 'config.yml')], {
+  const child = spawn(tools.registry, ['serve', path.join(root, 'config.yml')], {
     stdio: ['ignore', log, log],
   });
   const address = `127.0.0.1:${port}`;

@@ -69490,7 +69490,7 @@ function arnOf(service) {
  * The deploy-apprunner-and-wait inputs, read and validated in one place so
  * that the action and the root pipeline (which reads them under its own
  * names through readRenamed: `timeout` is its `deploy-timeout`, `tags` its
- * `service-tags`) refuse the same things with the same words, before any
+ * `deploy-tags`) refuse the same things with the same words, before any
  * AWS call.
  */
 

@@ -4,9 +4,10 @@
  * starts, not after the image was pushed.
  *
  * Names: each stage's inputs keep the name its own action gives them, except
- * where two stages share one; those carry a stage prefix (see action.yml):
- * deploy-timeout, service-tags, image-tags, migrations-dry-run, sync-dry-run
- * and the smoke-* inputs. The engines' own readers are used, the same ones
+ * where two stages share one; those carry the stage's prefix (build-tags and
+ * deploy-tags, migrations-dry-run and sync-dry-run, deploy-timeout and
+ * smoke-timeout). test/unit/root-action-names.test.ts holds action.yml to
+ * that rule. The engines' own readers are used, the same ones
  * the stages' actions call (readBuildPushInputs, readMigrateInputs,
  * readEcsInputs, readDeployInputs, readSyncInputs, parseSmokeInputs,
  * readAwsInputs), with the renames applied by readRenamed so that their
@@ -63,7 +64,7 @@ export interface PipelineInputs {
   /** Undefined when no stage calls AWS (e.g. migrations with database-url and a smoke test). */
   aws: AwsInputs | undefined;
   /**
-   * build-push-ecr's inputs, except: `tags` is `image-tags` (the App Runner
+   * build-push-ecr's inputs, except: `tags` is `build-tags` (the App Runner
    * stage has tags of its own), and there is no `push` (the pipeline deploys
    * what it pushed; a build-only check is build-push-ecr's job).
    */
@@ -71,7 +72,7 @@ export interface PipelineInputs {
   migrate: MigrateStageInputs | undefined;
   /**
    * deploy-apprunner-and-wait's inputs, except: `timeout` is `deploy-timeout`
-   * and `tags` is `service-tags` (the smoke and build stages have a timeout
+   * and `tags` is `deploy-tags` (the smoke and build stages have a timeout
    * and tags too); `image` is undefined when the build stage supplies it; and
    * there is no `wait` (the smoke test and a rollback need the version live).
    */
@@ -102,7 +103,7 @@ const STAGE_INPUTS: readonly { stage: string; selector: string; inputs: readonly
       'target',
       'labels',
       'platforms',
-      'image-tags',
+      'build-tags',
       'ignore-vulnerabilities',
     ],
   },
@@ -142,7 +143,7 @@ const STAGE_INPUTS: readonly { stage: string; selector: string; inputs: readonly
       'auto-scaling-configuration-arn',
       'vpc-connector-arn',
       'auto-deployments',
-      'service-tags',
+      'deploy-tags',
     ],
   },
   {
@@ -152,27 +153,15 @@ const STAGE_INPUTS: readonly { stage: string; selector: string; inputs: readonly
   },
   {
     stage: 'smoke',
-    selector: 'smoke-url or smoke-checks',
-    inputs: ['expect-version', 'version-path', 'smoke-headers', 'smoke-ca-file'],
+    selector: 'url or checks',
+    inputs: ['expect-version', 'version-path', 'headers', 'ca-file'],
   },
 ];
 /** Never shown in an error message. */
-const SECRET_INPUTS = new Set(['database-url', 'build-secrets', 'smoke-headers']);
+const SECRET_INPUTS = new Set(['database-url', 'build-secrets', 'headers']);
 
-/** The smoke engine's input names → the root's. */
-const SMOKE_RENAMES = {
-  url: 'smoke-url',
-  checks: 'smoke-checks',
-  'expect-status': 'smoke-expect-status',
-  timeout: 'smoke-timeout',
-  'request-timeout': 'smoke-request-timeout',
-  interval: 'smoke-interval',
-  'consecutive-successes': 'smoke-consecutive-successes',
-  'fail-fast-statuses': 'smoke-fail-fast-statuses',
-  headers: 'smoke-headers',
-  'ca-file': 'smoke-ca-file',
-  'tls-min-days': 'smoke-tls-min-days',
-} as const;
+/** The smoke engine's input names → the root's (the App Runner stage has a timeout too). */
+const SMOKE_RENAMES = { timeout: 'smoke-timeout' } as const;
 
 export function getInputs(
   source: InputSource = runnerInputSource(),
@@ -185,8 +174,7 @@ export function getInputs(
       inputs.optional('migrations-dir') !== undefined || inputs.optional('command') !== undefined,
     deploy: inputs.optional('service') !== undefined,
     site: inputs.optional('bucket') !== undefined,
-    smoke:
-      inputs.optional('smoke-url') !== undefined || inputs.optional('smoke-checks') !== undefined,
+    smoke: inputs.optional('url') !== undefined || inputs.optional('checks') !== undefined,
   };
   const selected = [runs.build, runs.migrate, runs.deploy, runs.site, runs.smoke];
   STAGE_INPUTS.forEach((stage, index) => {
@@ -205,7 +193,7 @@ export function getInputs(
     throw new InputError(
       'repository',
       undefined,
-      'at least one stage: repository (build), migrations-dir or command (migrations), service (App Runner), bucket (site) or smoke-url/smoke-checks (smoke test)',
+      'at least one stage: repository (build), migrations-dir or command (migrations), service (App Runner), bucket (site) or url/checks (smoke test)',
     );
   }
   const warnings: string[] = [];
@@ -222,12 +210,12 @@ export function getInputs(
   }
   if (aws && secretId !== undefined) checkSecretRegion(secretId, aws.region);
   const build = runs.build
-    ? readRenamed(source, { tags: 'image-tags' }, (renamed) =>
+    ? readRenamed(source, { tags: 'build-tags' }, (renamed) =>
         readBuildPushInputs(renamed, () => ({ push: true, region: aws!.region })),
       )
     : undefined;
   const deploy = runs.deploy
-    ? readRenamed(source, { timeout: 'deploy-timeout', tags: 'service-tags' }, (renamed) =>
+    ? readRenamed(source, { timeout: 'deploy-timeout', tags: 'deploy-tags' }, (renamed) =>
         readDeployInputs(renamed, aws!.region, { building: runs.build }),
       )
     : undefined;
@@ -243,7 +231,7 @@ export function getInputs(
   }
   if (rollbackOnFailure && deploy && !smoke) {
     warnings.push(
-      'rollback-on-failure has no effect without a smoke test (smoke-url or smoke-checks): App Runner itself rolls back a version that fails its health checks.',
+      'rollback-on-failure has no effect without a smoke test (url or checks): App Runner itself rolls back a version that fails its health checks.',
     );
   }
   return {
@@ -284,19 +272,19 @@ function readMigrateStage(source: InputSource, inputs: Inputs): MigrateStageInpu
 
 function readSmokeStage(inputs: Inputs): SmokeStageInputs {
   const given: SmokeInputs = {
-    url: inputs.optional('smoke-url'),
-    checks: inputs.optional('smoke-checks'),
-    expectStatus: inputs.optional('smoke-expect-status'),
+    url: inputs.optional('url'),
+    checks: inputs.optional('checks'),
+    expectStatus: inputs.optional('expect-status'),
     expectVersion: inputs.optional('expect-version'),
     versionPath: inputs.optional('version-path'),
-    headers: inputs.optional('smoke-headers'),
+    headers: inputs.optional('headers'),
     timeout: inputs.optional('smoke-timeout'),
-    requestTimeout: inputs.optional('smoke-request-timeout'),
-    interval: inputs.optional('smoke-interval'),
-    consecutiveSuccesses: inputs.optional('smoke-consecutive-successes'),
-    failFastStatuses: inputs.optional('smoke-fail-fast-statuses'),
-    caFile: inputs.optional('smoke-ca-file'),
-    tlsMinDays: inputs.optional('smoke-tls-min-days'),
+    requestTimeout: inputs.optional('request-timeout'),
+    interval: inputs.optional('interval'),
+    consecutiveSuccesses: inputs.optional('consecutive-successes'),
+    failFastStatuses: inputs.optional('fail-fast-statuses'),
+    caFile: inputs.optional('ca-file'),
+    tlsMinDays: inputs.optional('tls-min-days'),
   };
   try {
     const { checks, options } = parseSmokeInputs(given);

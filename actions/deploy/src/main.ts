@@ -281,15 +281,15 @@ function deployId(): string | undefined {
 function setOutputs(plan: PipelineInputs, state: PipelineState): void {
   output('stages', JSON.stringify(Object.fromEntries(state.results)));
   const build = state.build;
-  output('image', build?.image ?? plan.deploy?.image?.identifier ?? '');
   if (build) {
     const built = buildPushOutputs(build);
+    output('build-image', built.image);
     output('image-tag-uri', built['image-tag-uri']);
     output('digest', built.digest);
-    output('image-tags', built.tags);
+    output('tags', built.tags);
     output('registry', built.registry);
     output('repository-uri', built['repository-uri']);
-    output('build-skipped', built.skipped);
+    output('skipped', built.skipped);
     output('scan-findings', built['scan-findings']);
   }
   const migrated = state.migrations
@@ -308,11 +308,11 @@ function setOutputs(plan: PipelineInputs, state: PipelineState): void {
     output('service-arn', deployed['service-arn']);
     output('service-url', deployed['service-url']);
     output('operation-id', deployed['operation-id']);
-    output('deploy-status', deployed.status);
+    output('status', deployed.status);
     output('previous-image', deployed['previous-image']);
     output('deploy-duration', deployed.duration);
     // After a rollback, what serves is what the rollback left.
-    output('live-image', state.rollback?.report?.image ?? deployed.image);
+    output('deploy-image', state.rollback?.report?.image ?? deployed.image);
   }
   if (state.site) {
     const synced = syncOutputs(state.site.report);
@@ -325,9 +325,9 @@ function setOutputs(plan: PipelineInputs, state: PipelineState): void {
     output('invalidated-paths', synced['invalidated-paths'] ?? '[]');
   }
   if (state.smoke) {
-    output('smoke-passed', state.smoke.passed);
-    output('smoke-failed-checks', failedChecks(state.smoke).join(','));
-    output('smoke-results', resultsJson(state.smoke));
+    output('passed', state.smoke.passed);
+    output('failed-checks', failedChecks(state.smoke).join(','));
+    output('results', resultsJson(state.smoke));
   }
   const rolledBack = state.rollback?.report?.succeeded === true;
   output('rolled-back', rolledBack);

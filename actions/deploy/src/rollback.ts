@@ -11,7 +11,7 @@
  * stage reports it as a failed deploy.
  */
 import type { AppRunnerClient } from '@aws-sdk/client-apprunner';
-import { UserError, describeError, type Logger } from '@deploy-actions/action-kit';
+import { UserError, describeError, type Clock, type Logger } from '@deploy-actions/action-kit';
 import {
   emptySettings,
   parseImageReference,
@@ -32,6 +32,9 @@ export interface RollbackDeps {
   region: string;
   logger: Logger;
   signal: AbortSignal;
+  /** Waits and deadlines of the redeploy and the smoke test; injectable for tests. */
+  clock?: Clock;
+  random?: () => number;
 }
 
 export async function rollBack(

@@ -7,7 +7,6 @@
  * each stage running only when its inputs were given, and a failure stopping
  * the stages after it.
  */
-import type { AppRunnerClient } from '@aws-sdk/client-apprunner';
 import type { CloudFrontClient } from '@aws-sdk/client-cloudfront';
 import type { ECRClient } from '@aws-sdk/client-ecr';
 import type { S3Client } from '@aws-sdk/client-s3';
@@ -17,6 +16,7 @@ import {
   DeployFailedError,
   deployToAppRunner,
   parseImageReference,
+  type DeployDeps,
   type DeployInputs,
   type DeployReport,
   type ImageReference,
@@ -46,6 +46,7 @@ import {
 import {
   runSmokeTests,
   type Check,
+  type SmokeDeps,
   type SmokeOptions,
   type SmokeReport,
 } from '@deploy-actions/smoke';
@@ -184,7 +185,7 @@ export async function runEcsMigrationStage(
 export async function runDeploy(
   stageInputs: DeployInputs,
   image: ImageReference,
-  deps: { client: AppRunnerClient; region: string; logger: Logger },
+  deps: DeployDeps,
 ): Promise<DeployReport> {
   try {
     return await deployToAppRunner(
@@ -263,7 +264,7 @@ export async function runSiteSync(
 export function runSmoke(
   checks: Check[],
   options: SmokeOptions,
-  deps: { logger: Logger; signal: AbortSignal },
+  deps: SmokeDeps,
 ): Promise<SmokeReport> {
   return runSmokeTests(checks, options, deps);
 }

@@ -15,7 +15,13 @@ import {
 } from '@deploy-actions/migrate';
 import { summarizeDistribution, summarizeSync } from '@deploy-actions/s3-sync';
 import { failedChecks, reportHeadline, summaryRows, type SmokeReport } from '@deploy-actions/smoke';
-import { STAGES, type PipelineState, type StageName, type StageResult } from './stages.js';
+import {
+  STAGES,
+  type PipelineState,
+  type RollbackRecord,
+  type StageName,
+  type StageResult,
+} from './stages.js';
 
 const RESULT: Record<StageResult, string> = {
   succeeded: '✅ succeeded',
@@ -35,10 +41,9 @@ function overview(state: PipelineState): SummarySection {
   ]);
   if (state.rollback) {
     const rollback = state.rollback;
-    const ok = rollback.report?.succeeded && rollback.smoke?.passed;
     rows.push([
       'rollback',
-      rollback.skipped ? '➖ not possible' : ok ? '✅ rolled back, healthy' : '❌ rollback failed',
+      rollbackResult(rollback),
       rollback.skipped ??
         rollback.error ??
         `${rollback.report?.image ?? '?'}${rollback.smoke ? `; smoke test: ${reportHeadline(rollback.smoke)}` : ''}`,
@@ -53,6 +58,12 @@ function overview(state: PipelineState): SummarySection {
     lines: [headline],
     table: [['Stage', 'Result', 'Details'], ...rows],
   };
+}
+
+function rollbackResult(rollback: RollbackRecord): string {
+  if (rollback.skipped) return '➖ not possible';
+  if (!rollback.report?.succeeded) return '❌ rollback failed';
+  return rollback.smoke?.passed ? '✅ rolled back, healthy' : '❌ rolled back, still failing';
 }
 
 function detail(state: PipelineState, stage: StageName): string {
@@ -97,7 +108,7 @@ function smokeDetail(report: SmokeReport): string {
     : `${reportHeadline(report)} Failed: ${failed.join(', ')}`;
 }
 
-function rollbackSections(state: PipelineState): SummarySection[] {
+export function rollbackSections(state: PipelineState): SummarySection[] {
   const rollback = state.rollback;
   const deployed = state.deploy;
   if (!rollback || !deployed) return [];
@@ -120,12 +131,17 @@ function rollbackSections(state: PipelineState): SummarySection[] {
     );
   }
   if (rollback.smoke) rows.push(['Smoke test after rollback', smokeDetail(rollback.smoke)]);
-  const kept =
-    deployed.changes.filter((change) => !/^image\b/i.test(change)).length > 0
-      ? [
-          `Settings this step changed stay as they are (${deployed.changes.join('; ')}): only the image was rolled back.`,
-        ]
-      : [];
+  const kept: string[] = [];
+  if (deployed.changes.some((change) => !/^image\b/i.test(change))) {
+    kept.push(
+      `Settings this step changed stay as they are (${deployed.changes.join('; ')}): only the image was rolled back.`,
+    );
+  }
+  if (state.site && !state.site.report.dryRun) {
+    kept.push(
+      'The static site this step published stays as it is: S3 keeps no previous build to go back to.',
+    );
+  }
   return [{ heading: 'Rollback', lines: kept, table: rows }];
 }
 

@@ -29,7 +29,7 @@ export type BuildPushOutputs = Record<
 
 /**
  * The action's outputs, as strings, under build-push-ecr's names (the root
- * pipeline sets `tags` as image-tags and `skipped` as build-skipped).
+ * pipeline sets `image` as build-image: App Runner's image is another).
  */
 export function buildPushOutputs(result: BuildPushResult): BuildPushOutputs {
   return {
