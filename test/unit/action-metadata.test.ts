@@ -22,6 +22,7 @@ const SHARED_READERS: Record<string, string> = {
   'readEcsInputs(': 'packages/migrate/src/ecs-inputs.ts',
   'readBuildPushInputs(': 'packages/ecr/src/inputs.ts',
   'readDeployInputs(': 'packages/apprunner/src/inputs.ts',
+  'readSmokeInputs(': 'packages/smoke/src/inputs.ts',
 };
 
 /**

@@ -9,7 +9,7 @@
  * smoke-timeout). test/unit/root-action-names.test.ts holds action.yml to
  * that rule. The engines' own readers are used, the same ones
  * the stages' actions call (readBuildPushInputs, readMigrateInputs,
- * readEcsInputs, readDeployInputs, readSyncInputs, parseSmokeInputs,
+ * readEcsInputs, readDeployInputs, readSyncInputs, readSmokeInputs,
  * readAwsInputs), with the renames applied by readRenamed so that their
  * errors name the inputs the user wrote.
  */
@@ -35,11 +35,11 @@ import {
 import { readSyncInputs, type SyncInputs } from '@deploy-actions/s3-sync';
 import {
   parseSmokeInputs,
+  readSmokeInputs,
   type Check,
-  type SmokeInputs,
   type SmokeOptions,
 } from '@deploy-actions/smoke';
-import { readRenamed, renameInputError } from './rename.js';
+import { readRenamed } from './rename.js';
 
 /**
  * The migration stage: the built-in migrator or a command on the runner, or
@@ -160,9 +160,6 @@ const STAGE_INPUTS: readonly { stage: string; selector: string; inputs: readonly
 /** Never shown in an error message. */
 const SECRET_INPUTS = new Set(['database-url', 'build-secrets', 'headers']);
 
-/** The smoke engine's input names → the root's (the App Runner stage has a timeout too). */
-const SMOKE_RENAMES = { timeout: 'smoke-timeout' } as const;
-
 export function getInputs(
   source: InputSource = runnerInputSource(),
   env: NodeJS.ProcessEnv = process.env,
@@ -222,7 +219,7 @@ export function getInputs(
   const site = runs.site
     ? readRenamed(source, { 'dry-run': 'sync-dry-run' }, (renamed) => readSyncInputs(renamed))
     : undefined;
-  const smoke = runs.smoke ? readSmokeStage(inputs) : undefined;
+  const smoke = runs.smoke ? readSmokeStage(source) : undefined;
   if (migrate) warnings.push(...migrate.warnings);
   if (runs.build && !runs.deploy) {
     warnings.push(
@@ -270,23 +267,9 @@ function readMigrateStage(source: InputSource, inputs: Inputs): MigrateStageInpu
   return { kind: 'runner', options: { ...options, connectTimeoutMs }, warnings };
 }
 
-function readSmokeStage(inputs: Inputs): SmokeStageInputs {
-  const given: SmokeInputs = {
-    url: inputs.optional('url'),
-    checks: inputs.optional('checks'),
-    expectStatus: inputs.optional('expect-status'),
-    expectVersion: inputs.optional('expect-version'),
-    versionPath: inputs.optional('version-path'),
-    headers: inputs.optional('headers'),
-    timeout: inputs.optional('smoke-timeout'),
-    requestTimeout: inputs.optional('request-timeout'),
-    interval: inputs.optional('interval'),
-    consecutiveSuccesses: inputs.optional('consecutive-successes'),
-    failFastStatuses: inputs.optional('fail-fast-statuses'),
-    caFile: inputs.optional('ca-file'),
-    tlsMinDays: inputs.optional('tls-min-days'),
-  };
-  try {
+function readSmokeStage(source: InputSource): SmokeStageInputs {
+  return readRenamed(source, { timeout: 'smoke-timeout' }, (renamed) => {
+    const given = readSmokeInputs(renamed);
     const { checks, options } = parseSmokeInputs(given);
     const rollback = parseSmokeInputs({
       ...given,
@@ -294,9 +277,7 @@ function readSmokeStage(inputs: Inputs): SmokeStageInputs {
       versionPath: undefined,
     });
     return { checks, options, rollbackChecks: rollback.checks };
-  } catch (error) {
-    throw renameInputError(error, SMOKE_RENAMES);
-  }
+  });
 }
 
 /** Relative to the workspace, as the runner's other steps see it. */

@@ -41279,6 +41279,25 @@ function editDistance(a, b) {
     return previous[b.length];
 }
 
+;// CONCATENATED MODULE: ../../packages/smoke/src/inputs.ts
+function readSmokeInputs(inputs) {
+    return {
+        url: inputs.optional('url'),
+        checks: inputs.optional('checks'),
+        expectStatus: inputs.optional('expect-status'),
+        expectVersion: inputs.optional('expect-version'),
+        versionPath: inputs.optional('version-path'),
+        headers: inputs.optional('headers'),
+        timeout: inputs.optional('timeout'),
+        requestTimeout: inputs.optional('request-timeout'),
+        interval: inputs.optional('interval'),
+        consecutiveSuccesses: inputs.optional('consecutive-successes'),
+        failFastStatuses: inputs.optional('fail-fast-statuses'),
+        caFile: inputs.optional('ca-file'),
+        tlsMinDays: inputs.optional('tls-min-days'),
+    };
+}
+
 // EXTERNAL MODULE: external "node:http"
 var external_node_http_ = __nccwpck_require__(7067);
 var external_node_http_default = /*#__PURE__*/__nccwpck_require__.n(external_node_http_);
@@ -42263,25 +42282,12 @@ function describeFailure(result) {
 
 
 
+
 ;// CONCATENATED MODULE: ./src/inputs.ts
 
 /** Reads every input; the engine validates them all before the first request. */
 function getInputs(inputs) {
-    return parseSmokeInputs({
-        url: inputs.optional('url'),
-        checks: inputs.optional('checks'),
-        expectStatus: inputs.optional('expect-status'),
-        expectVersion: inputs.optional('expect-version'),
-        versionPath: inputs.optional('version-path'),
-        headers: inputs.optional('headers'),
-        timeout: inputs.optional('timeout'),
-        requestTimeout: inputs.optional('request-timeout'),
-        interval: inputs.optional('interval'),
-        consecutiveSuccesses: inputs.optional('consecutive-successes'),
-        failFastStatuses: inputs.optional('fail-fast-statuses'),
-        caFile: inputs.optional('ca-file'),
-        tlsMinDays: inputs.optional('tls-min-days'),
-    });
+    return parseSmokeInputs(readSmokeInputs(inputs));
 }
 
 ;// CONCATENATED MODULE: ./src/main.ts

@@ -22,6 +22,7 @@ export {
   type CheckInputs,
   type SmokeInputs,
 } from './spec.js';
+export { readSmokeInputs } from './inputs.js';
 export { parseStatusRanges, statusMatches, EMPTY_STATUS_SET, type StatusSet } from './status.js';
 export {
   parseJsonPath,
