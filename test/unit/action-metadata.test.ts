@@ -30,7 +30,7 @@ const SHARED_READERS: Record<string, string> = {
  * (the root pipeline, where two stages share an input name) reads under the action's names.
  */
 const RENAMED_READ = /\breadRenamed\(\s*\w+,\s*\{([^}]*)\}/g;
-/** `'dry-run': 'sync-dry-run'`, or `tags: 'image-tags'` (prettier unquotes plain keys). */
+/** `'dry-run': 'sync-dry-run'`, or `tags: 'build-tags'` (prettier unquotes plain keys). */
 const RENAME_PAIR = /'?([a-z0-9-]+)'?:\s*'([a-z0-9-]+)'/g;
 
 function sourceFiles(dir: string): string[] {

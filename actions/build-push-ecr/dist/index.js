@@ -71283,7 +71283,7 @@ async function assertBuildxWhenNeeded(build, deps) {
 /**
  * The build-push-ecr inputs, read and validated in one place so that the
  * action and the root pipeline (which reads them under its own names through
- * readRenamed: `tags` is its `image-tags`) refuse the same things with the
+ * readRenamed: `tags` is its `build-tags`) refuse the same things with the
  * same words, before anything touches AWS or docker.
  */
 

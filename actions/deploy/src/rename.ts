@@ -2,8 +2,8 @@ import { InputError, Inputs, type InputSource } from '@deploy-actions/action-kit
 
 /**
  * The root action declares the stages' inputs under their own names, except
- * where two stages share a name (dry-run, timeout, tags, url…): there it
- * declares a stage-prefixed name. These helpers let an engine's reader (or
+ * where two stages share a name (dry-run, timeout, tags): there it declares
+ * a stage-prefixed name (sync-dry-run, smoke-timeout, build-tags…). These helpers let an engine's reader (or
  * validator) read and report under the root's names.
  */
 

@@ -1,7 +1,7 @@
 /**
  * The build-push-ecr inputs, read and validated in one place so that the
  * action and the root pipeline (which reads them under its own names through
- * readRenamed: `tags` is its `image-tags`) refuse the same things with the
+ * readRenamed: `tags` is its `build-tags`) refuse the same things with the
  * same words, before anything touches AWS or docker.
  */
 import { InputError, type Inputs } from '@deploy-actions/action-kit/engine';
