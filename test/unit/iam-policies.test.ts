@@ -785,6 +785,19 @@ describe.each(ACTIONS)('%s', (action) => {
   });
 });
 
+test.each(ACTIONS.filter((a) => a !== ROOT_ACTION && a !== 'smoke-test'))(
+  "the root action's README names exactly %s's policy actions in its IAM table",
+  (stage) => {
+    const readme = readFileSync(path.join(ROOT, 'actions/deploy/README.md'), 'utf8');
+    const table = readme.slice(readme.indexOf('## IAM permissions'));
+    const row = table.split('\n').find((line) => line.startsWith(`| ${stage} `));
+    if (!row) throw new Error(`actions/deploy/README.md's IAM table has no row for ${stage}`);
+    const named = new Set([...row.matchAll(/`([a-z0-9-]+:[A-Za-z*]+)`/g)].map((m) => m[1]!));
+    const allowed = new Set(policyFilesOf(stage, ACTIONS).flatMap((f) => [...policyActions(f)]));
+    expect([...named].sort()).toEqual([...allowed].sort());
+  },
+);
+
 test('smoke-test makes no AWS call, so it needs no policy', async () => {
   const derived = await deriveAction('smoke-test');
   expect([...derived.actions.keys()]).toEqual([]);
