@@ -9,7 +9,7 @@ export function postgresServer(env: NodeJS.ProcessEnv = process.env): {
   url: string;
   fromEnv: boolean;
 } {
-  // The same default as test/support/databases.ts, which creates the demo's database there.
+  // The same default as tools/services/databases.ts, which creates the demo's database there.
   return env.TEST_POSTGRES_URL
     ? { url: env.TEST_POSTGRES_URL, fromEnv: true }
     : { url: 'postgres://postgres@127.0.0.1:5432/test', fromEnv: false };

@@ -1,7 +1,7 @@
 /**
  * The demo's sandbox: everything a deploy talks to, on this machine, with no AWS account.
  *
- * - The AWS simulator (test/support/aws-sim): ECR, App Runner, CloudFront, Secrets Manager and
+ * - The AWS simulator (tools/aws-sim): ECR, App Runner, CloudFront, Secrets Manager and
  *   STS, speaking the real wire protocols and checking SigV4 signatures.
  * - s3rver, a real S3 server, holding the front end's bucket.
  * - Where installed: a Docker daemon and a Docker registry (ECR's images live there) and
@@ -17,32 +17,32 @@ import type { AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { gunzipSync } from 'node:zlib';
-import { startAwsSimulator, type AwsSimulator } from '../test/support/aws-sim/index.js';
+import { startAwsSimulator, type AwsSimulator } from '../tools/aws-sim/index.js';
 import {
   createAppRunnerService,
   type AppRunnerSimulator,
-} from '../test/support/aws-sim/services/apprunner.js';
+} from '../tools/aws-sim/services/apprunner.js';
 import {
   createCloudFrontService,
   type CloudFrontSimulator,
   type DistributionInfo,
-} from '../test/support/aws-sim/services/cloudfront.js';
-import { createEcrService } from '../test/support/aws-sim/services/ecr.js';
+} from '../tools/aws-sim/services/cloudfront.js';
+import { createEcrService } from '../tools/aws-sim/services/ecr.js';
 import {
   createSecretsManagerService,
   type SecretsManagerSimulator,
-} from '../test/support/aws-sim/services/secrets-manager.js';
-import { createTestDatabase, type TestDatabase } from '../test/support/databases.js';
+} from '../tools/aws-sim/services/secrets-manager.js';
+import { createTestDatabase, type TestDatabase } from '../tools/services/databases.js';
 import {
   missingContainerTools,
   startDockerDaemon,
   startRegistry,
   type DockerDaemon,
   type Registry,
-} from '../test/support/docker.js';
-import { RegistryClient } from '../test/support/registry-client.js';
+} from '../tools/services/docker.js';
+import { RegistryClient } from '../tools/services/registry-client.js';
 import { postgresHint, postgresServer } from './notes.js';
-import { S3RVER_CREDENTIALS, startS3rver, type S3rverHandle } from '../test/support/s3rver.js';
+import { S3RVER_CREDENTIALS, startS3rver, type S3rverHandle } from '../tools/services/s3rver.js';
 
 export const ACCOUNT = '123456789012';
 export const REGION = 'us-east-1';

@@ -28,13 +28,13 @@ import {
   type ServiceSummary,
 } from '@aws-sdk/client-apprunner';
 import { setTimeout as sleep } from 'node:timers/promises';
-import { startAwsEnvironment, type AwsTestEnvironment } from '../../test/support/aws-env.js';
-import type { RequestLogEntry } from '../../test/support/aws-sim/index.js';
+import { startAwsEnvironment, type AwsTestEnvironment } from '../../tools/services/aws-env.js';
+import type { RequestLogEntry } from '../../tools/aws-sim/index.js';
 import {
   createAppRunnerService,
   type AppRunnerSimulator,
   type DeploymentOutcome,
-} from '../../test/support/aws-sim/services/apprunner.js';
+} from '../../tools/aws-sim/services/apprunner.js';
 import { runAction } from '../../test/support/harness.js';
 import { report, type Comparison } from '../support/report.js';
 

@@ -18,14 +18,14 @@ import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { promisify } from 'node:util';
-import { startAwsEnvironment, type AwsTestEnvironment } from '../../test/support/aws-env.js';
-import { createEcrService } from '../../test/support/aws-sim/services/ecr.js';
+import { startAwsEnvironment, type AwsTestEnvironment } from '../../tools/services/aws-env.js';
+import { createEcrService } from '../../tools/aws-sim/services/ecr.js';
 import {
   startDockerDaemon,
   startRegistry,
   type DockerDaemon,
   type Registry,
-} from '../../test/support/docker.js';
+} from '../../tools/services/docker.js';
 import { REPO_ROOT, node24Path, runAction } from '../../test/support/harness.js';
 import { report, timeRuns, type Comparison } from '../support/report.js';
 

@@ -24,7 +24,7 @@ import path from 'node:path';
 import { promisify } from 'node:util';
 import { ListObjectsV2Command } from '@aws-sdk/client-s3';
 import { runAction } from '../../test/support/harness.js';
-import { S3RVER_CREDENTIALS, startS3rver, type S3rverHandle } from '../../test/support/s3rver.js';
+import { S3RVER_CREDENTIALS, startS3rver, type S3rverHandle } from '../../tools/services/s3rver.js';
 import { report, timeRuns, type Comparison } from '../support/report.js';
 
 const run = promisify(execFile);

@@ -22,7 +22,7 @@ import {
 import {
   createAppRunnerService,
   type AppRunnerSimulator,
-} from '../support/aws-sim/services/apprunner.js';
+} from '../../tools/aws-sim/services/apprunner.js';
 
 const ACCOUNT = '123456789012';
 const REPO = `${ACCOUNT}.dkr.ecr.${CLI_REGION}.amazonaws.com/cli-api`;

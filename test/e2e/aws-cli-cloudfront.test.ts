@@ -13,7 +13,7 @@ import { CLI_USER, describeCliFidelity, type CliFixture, type CliRow } from '../
 import {
   createCloudFrontService,
   type CloudFrontSimulator,
-} from '../support/aws-sim/services/cloudfront.js';
+} from '../../tools/aws-sim/services/cloudfront.js';
 
 const SITE = 'E2CLIFIDELITY1';
 const SITE_ARN = `arn:aws:cloudfront::123456789012:distribution/${SITE}`;

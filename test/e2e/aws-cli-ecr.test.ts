@@ -18,9 +18,9 @@ import {
   type CliRun,
   type CliRow,
 } from '../support/aws-cli.js';
-import { createEcrService, type EcrSimulator } from '../support/aws-sim/services/ecr.js';
-import { startRegistry, type Registry } from '../support/docker.js';
-import { RegistryClient } from '../support/registry-client.js';
+import { createEcrService, type EcrSimulator } from '../../tools/aws-sim/services/ecr.js';
+import { startRegistry, type Registry } from '../../tools/services/docker.js';
+import { RegistryClient } from '../../tools/services/registry-client.js';
 
 const ACCOUNT = '123456789012';
 const KMS_KEY = `arn:aws:kms:${CLI_REGION}:${ACCOUNT}:key/0c1a5e7e-ecr0-cli0-test-000000000001`;

@@ -6,8 +6,8 @@
  * are run, described, listed and stopped.
  */
 import { CLI_REGION, CLI_USER, describeCliFidelity, type CliRow } from '../support/aws-cli.js';
-import { createEcsService, type EcsSimulator } from '../support/aws-sim/services/ecs.js';
-import { createLogsService, type LogsSimulator } from '../support/aws-sim/services/logs.js';
+import { createEcsService, type EcsSimulator } from '../../tools/aws-sim/services/ecs.js';
+import { createLogsService, type LogsSimulator } from '../../tools/aws-sim/services/logs.js';
 
 interface EcsState {
   ecs: EcsSimulator;

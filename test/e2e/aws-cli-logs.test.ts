@@ -6,7 +6,7 @@
  * nextForwardToken until it repeats).
  */
 import { CLI_USER, describeCliFidelity, type CliRow } from '../support/aws-cli.js';
-import { createLogsService } from '../support/aws-sim/services/logs.js';
+import { createLogsService } from '../../tools/aws-sim/services/logs.js';
 
 const GROUP = '/ecs/cli-app';
 const STREAM = 'ecs/app/0123456789abcdef0123456789abcdef';

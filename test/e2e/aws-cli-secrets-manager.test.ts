@@ -11,7 +11,7 @@ import { CLI_REGION, CLI_USER, describeCliFidelity, type CliRow } from '../suppo
 import {
   createSecretsManagerService,
   type SecretsManagerSimulator,
-} from '../support/aws-sim/services/secrets-manager.js';
+} from '../../tools/aws-sim/services/secrets-manager.js';
 
 const ACCOUNT = '123456789012';
 const KEY = `arn:aws:kms:${CLI_REGION}:${ACCOUNT}:key/0c1a5e7e-5ec0-4c11-8e57-000000000001`;

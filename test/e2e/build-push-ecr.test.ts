@@ -13,16 +13,16 @@ import {
 import { execFileSync } from 'node:child_process';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
-import { startAwsEnvironment, type AwsTestEnvironment } from '../support/aws-env.js';
-import { createEcrService, type EcrSimulator } from '../support/aws-sim/services/ecr.js';
+import { startAwsEnvironment, type AwsTestEnvironment } from '../../tools/services/aws-env.js';
+import { createEcrService, type EcrSimulator } from '../../tools/aws-sim/services/ecr.js';
 import {
   startDockerDaemon,
   startRegistry,
   type DockerDaemon,
   type Registry,
-} from '../support/docker.js';
+} from '../../tools/services/docker.js';
 import { runAction, visibleLog, type ActionRun } from '../support/harness.js';
-import { RegistryClient } from '../support/registry-client.js';
+import { RegistryClient } from '../../tools/services/registry-client.js';
 
 const SHA = 'aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa1';
 let docker: DockerDaemon;

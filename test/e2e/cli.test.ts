@@ -9,7 +9,7 @@ import {
   startVersionServer,
   type ScriptedServer,
   type VersionServer,
-} from '../support/http-servers.js';
+} from '../../tools/services/http-servers.js';
 
 const CLI = path.join(REPO_ROOT, 'bin/deploy-actions.mjs');
 const SHA = 'c1c1c1c1c1c1c1c1c1c1c1c1c1c1c1c1c1c1c1c1';

@@ -3,7 +3,7 @@
 // parts it must still deploy what it can (the front end) and say what to install.
 import { spawn } from 'node:child_process';
 import { REPO_ROOT } from '../support/harness.js';
-import { missingContainerTools } from '../support/docker.js';
+import { missingContainerTools } from '../../tools/services/docker.js';
 
 interface DemoRun {
   code: number | null;

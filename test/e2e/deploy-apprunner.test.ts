@@ -2,14 +2,14 @@
 // credentials from GitHub OIDC through the simulator's STS, and App Runner
 // simulated with operations that take (short) real time, roll back, fail and
 // race. Each scenario uses its own service name in one shared simulator.
-import { startAwsEnvironment, type AwsTestEnvironment } from '../support/aws-env.js';
+import { startAwsEnvironment, type AwsTestEnvironment } from '../../tools/services/aws-env.js';
 import {
   appRunnerCalls,
   createAppRunnerService,
   type AppRunnerSimulator,
   type ServiceSeed,
-} from '../support/aws-sim/services/apprunner.js';
-import type { RequestLogEntry } from '../support/aws-sim/index.js';
+} from '../../tools/aws-sim/services/apprunner.js';
+import type { RequestLogEntry } from '../../tools/aws-sim/index.js';
 import { runAction, visibleLog, type ActionRun } from '../support/harness.js';
 
 const ACCOUNT = '123456789012';

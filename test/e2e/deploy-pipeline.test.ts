@@ -11,35 +11,35 @@ import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { GetObjectCommand, PutObjectCommand } from '@aws-sdk/client-s3';
-import { startAwsEnvironment, type AwsTestEnvironment } from '../support/aws-env.js';
-import type { RequestLogEntry } from '../support/aws-sim/index.js';
+import { startAwsEnvironment, type AwsTestEnvironment } from '../../tools/services/aws-env.js';
+import type { RequestLogEntry } from '../../tools/aws-sim/index.js';
 import {
   appRunnerCalls,
   createAppRunnerService,
   type AppRunnerSimulator,
-} from '../support/aws-sim/services/apprunner.js';
+} from '../../tools/aws-sim/services/apprunner.js';
 import {
   createCloudFrontService,
   type CloudFrontSimulator,
-} from '../support/aws-sim/services/cloudfront.js';
-import { createEcrService } from '../support/aws-sim/services/ecr.js';
-import { createEcsService, type EcsSimulator } from '../support/aws-sim/services/ecs.js';
-import { createLogsService, type LogsSimulator } from '../support/aws-sim/services/logs.js';
+} from '../../tools/aws-sim/services/cloudfront.js';
+import { createEcrService } from '../../tools/aws-sim/services/ecr.js';
+import { createEcsService, type EcsSimulator } from '../../tools/aws-sim/services/ecs.js';
+import { createLogsService, type LogsSimulator } from '../../tools/aws-sim/services/logs.js';
 import {
   createSecretsManagerService,
   type SecretsManagerSimulator,
-} from '../support/aws-sim/services/secrets-manager.js';
-import { createTestDatabase, type TestDatabase } from '../support/databases.js';
+} from '../../tools/aws-sim/services/secrets-manager.js';
+import { createTestDatabase, type TestDatabase } from '../../tools/services/databases.js';
 import {
   startDockerDaemon,
   startRegistry,
   type DockerDaemon,
   type Registry,
-} from '../support/docker.js';
+} from '../../tools/services/docker.js';
 import { REPO_ROOT, runAction, visibleLog, type ActionRun } from '../support/harness.js';
-import { startScriptedServer, type ScriptedServer } from '../support/http-servers.js';
-import { RegistryClient } from '../support/registry-client.js';
-import { S3RVER_CREDENTIALS, startS3rver, type S3rverHandle } from '../support/s3rver.js';
+import { startScriptedServer, type ScriptedServer } from '../../tools/services/http-servers.js';
+import { RegistryClient } from '../../tools/services/registry-client.js';
+import { S3RVER_CREDENTIALS, startS3rver, type S3rverHandle } from '../../tools/services/s3rver.js';
 
 const ACCOUNT = '123456789012';
 const REGION = 'us-east-1';

@@ -9,15 +9,19 @@ import { createServer, type Server } from 'node:net';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { RUN_MIGRATIONS_PERMISSIONS } from '../../packages/migrate/src/index.js';
-import { startAwsEnvironment, type AwsTestEnvironment } from '../support/aws-env.js';
-import type { RequestLogEntry } from '../support/aws-sim/index.js';
-import { createEcsService, type EcsSimulator } from '../support/aws-sim/services/ecs.js';
-import { createLogsService, type LogsSimulator } from '../support/aws-sim/services/logs.js';
+import { startAwsEnvironment, type AwsTestEnvironment } from '../../tools/services/aws-env.js';
+import type { RequestLogEntry } from '../../tools/aws-sim/index.js';
+import { createEcsService, type EcsSimulator } from '../../tools/aws-sim/services/ecs.js';
+import { createLogsService, type LogsSimulator } from '../../tools/aws-sim/services/logs.js';
 import {
   createSecretsManagerService,
   type SecretsManagerSimulator,
-} from '../support/aws-sim/services/secrets-manager.js';
-import { createTestDatabase, type TestDatabase, type TestEngine } from '../support/databases.js';
+} from '../../tools/aws-sim/services/secrets-manager.js';
+import {
+  createTestDatabase,
+  type TestDatabase,
+  type TestEngine,
+} from '../../tools/services/databases.js';
 import { runAction, visibleLog, type ActionRun } from '../support/harness.js';
 
 const HISTORY = 'deploy_actions_schema_history';

@@ -8,7 +8,7 @@ import {
   createTestCertificates,
   type ScriptedServer,
   type TestCertificates,
-} from '../support/http-servers.js';
+} from '../../tools/services/http-servers.js';
 import { runAction, visibleLog, type ActionRun } from '../support/harness.js';
 
 let certificates: TestCertificates;

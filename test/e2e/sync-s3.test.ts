@@ -31,14 +31,14 @@ import { CloudFrontClient, CreateInvalidationCommand } from '@aws-sdk/client-clo
 import { GetObjectCommand, HeadObjectCommand, PutObjectCommand } from '@aws-sdk/client-s3';
 import { Inputs } from '@deploy-actions/action-kit/engine';
 import { S3_SYNC_CALLS, readSyncInputs } from '../../packages/s3-sync/src/index.js';
-import { startAwsEnvironment, type AwsTestEnvironment } from '../support/aws-env.js';
-import type { RequestLogEntry } from '../support/aws-sim/index.js';
+import { startAwsEnvironment, type AwsTestEnvironment } from '../../tools/services/aws-env.js';
+import type { RequestLogEntry } from '../../tools/aws-sim/index.js';
 import {
   createCloudFrontService,
   type CloudFrontSimulator,
-} from '../support/aws-sim/services/cloudfront.js';
+} from '../../tools/aws-sim/services/cloudfront.js';
 import { REPO_ROOT, runAction, visibleLog, type ActionRun } from '../support/harness.js';
-import { S3RVER_CREDENTIALS, startS3rver, type S3rverHandle } from '../support/s3rver.js';
+import { S3RVER_CREDENTIALS, startS3rver, type S3rverHandle } from '../../tools/services/s3rver.js';
 
 const ACTION = 'sync-s3-invalidate-cloudfront';
 const AWS_CLI = '/usr/bin/aws';

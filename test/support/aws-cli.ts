@@ -10,7 +10,7 @@
  * Adding a service file — `test/e2e/aws-cli-<service>.test.ts`:
  *
  * ```ts
- * import { createFooService } from '../support/aws-sim/services/foo.js';
+ * import { createFooService } from '../../tools/aws-sim/services/foo.js';
  * import { CLI_USER, describeCliFidelity, type CliRow } from '../support/aws-cli.js';
  *
  * const rows: CliRow[] = [
@@ -64,8 +64,8 @@ import {
   type AwsSimulator,
   type RequestLogEntry,
   type ServiceModule,
-} from './aws-sim/index.js';
-import { startOidcIssuer, type OidcIssuer } from './oidc.js';
+} from '../../tools/aws-sim/index.js';
+import { startOidcIssuer, type OidcIssuer } from '../../tools/services/oidc.js';
 
 /** Debian's AWS CLI v2 when installed (what CI installs), else whatever `aws` is on PATH. */
 export const AWS_CLI = existsSync('/usr/bin/aws') ? '/usr/bin/aws' : 'aws';

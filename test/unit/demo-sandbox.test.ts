@@ -12,7 +12,7 @@ import {
   lookupProgram,
   missingContainerTools,
   type ProgramLookup,
-} from '../support/docker.js';
+} from '../../tools/services/docker.js';
 import { closingLines, postgresHint, postgresServer, type RecapRecord } from '../../demo/notes.js';
 
 /** A machine holding exactly these programs (name → path). */

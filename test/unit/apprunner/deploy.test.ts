@@ -20,12 +20,12 @@ import {
   type DeployReport,
   type ServiceSettings,
 } from '@deploy-actions/apprunner';
-import { startAwsSimulator, type AwsSimulator } from '../../support/aws-sim/index.js';
+import { startAwsSimulator, type AwsSimulator } from '../../../tools/aws-sim/index.js';
 import {
   appRunnerCalls,
   createAppRunnerService,
   type AppRunnerSimulator,
-} from '../../support/aws-sim/services/apprunner.js';
+} from '../../../tools/aws-sim/services/apprunner.js';
 
 const REGION = 'us-east-1';
 const ACCOUNT = '123456789012';

@@ -25,12 +25,12 @@ import {
   type CreateServiceCommandInput,
   type OperationSummary,
 } from '@aws-sdk/client-apprunner';
-import { startAwsSimulator, type AwsSimulator } from '../../support/aws-sim/index.js';
+import { startAwsSimulator, type AwsSimulator } from '../../../tools/aws-sim/index.js';
 import {
   appRunnerCalls,
   createAppRunnerService,
   type AppRunnerSimulator,
-} from '../../support/aws-sim/services/apprunner.js';
+} from '../../../tools/aws-sim/services/apprunner.js';
 import { rejectionOf } from './helpers.js';
 
 const USER = {

@@ -14,12 +14,12 @@ import {
   paginateListInvalidations,
   type InvalidationSummary,
 } from '@aws-sdk/client-cloudfront';
-import { startAwsSimulator, type AwsSimulator } from '../../support/aws-sim/index.js';
+import { startAwsSimulator, type AwsSimulator } from '../../../tools/aws-sim/index.js';
 import {
   MAX_IN_PROGRESS_PATHS,
   createCloudFrontService,
   type CloudFrontSimulator,
-} from '../../support/aws-sim/services/cloudfront.js';
+} from '../../../tools/aws-sim/services/cloudfront.js';
 import { rejectionOf } from './helpers.js';
 
 const USER = {

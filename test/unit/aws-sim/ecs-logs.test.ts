@@ -22,9 +22,9 @@ import {
   type ContainerDefinition,
   type RunTaskCommandInput,
 } from '@aws-sdk/client-ecs';
-import { startAwsSimulator, type AwsSimulator } from '../../support/aws-sim/index.js';
-import { createEcsService, type EcsSimulator } from '../../support/aws-sim/services/ecs.js';
-import { createLogsService, type LogsSimulator } from '../../support/aws-sim/services/logs.js';
+import { startAwsSimulator, type AwsSimulator } from '../../../tools/aws-sim/index.js';
+import { createEcsService, type EcsSimulator } from '../../../tools/aws-sim/services/ecs.js';
+import { createLogsService, type LogsSimulator } from '../../../tools/aws-sim/services/logs.js';
 import { rejectionOf } from './helpers.js';
 
 const CREDENTIALS = {

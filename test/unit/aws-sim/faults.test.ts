@@ -1,5 +1,5 @@
 import { GetCallerIdentityCommand, STSClient } from '@aws-sdk/client-sts';
-import { FaultInjector, mulberry32 } from '../../support/aws-sim/faults.js';
+import { FaultInjector, mulberry32 } from '../../../tools/aws-sim/faults.js';
 import { rejectionOf, startScenario, type Scenario } from './helpers.js';
 
 const USER = {

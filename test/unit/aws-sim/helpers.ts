@@ -9,8 +9,12 @@ import {
   startAwsSimulator,
   type AwsSimulator,
   type AwsSimulatorOptions,
-} from '../../support/aws-sim/index.js';
-import { startOidcIssuer, type OidcIssuer, type OidcIssuerOptions } from '../../support/oidc.js';
+} from '../../../tools/aws-sim/index.js';
+import {
+  startOidcIssuer,
+  type OidcIssuer,
+  type OidcIssuerOptions,
+} from '../../../tools/services/oidc.js';
 
 export const ROLE_ARN = 'arn:aws:iam::123456789012:role/deploy';
 export const MAIN_SUBJECT = 'repo:org/app:ref:refs/heads/main';

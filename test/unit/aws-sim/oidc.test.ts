@@ -1,8 +1,8 @@
 import { getIDToken } from '@actions/core';
 import { AssumeRoleWithWebIdentityCommand, STSClient } from '@aws-sdk/client-sts';
-import { startAwsSimulator } from '../../support/aws-sim/index.js';
-import { decodeJwt, verifyRs256 } from '../../support/aws-sim/jwt.js';
-import { GITHUB_ISSUER, startOidcIssuer, type OidcIssuer } from '../../support/oidc.js';
+import { startAwsSimulator } from '../../../tools/aws-sim/index.js';
+import { decodeJwt, verifyRs256 } from '../../../tools/aws-sim/jwt.js';
+import { GITHUB_ISSUER, startOidcIssuer, type OidcIssuer } from '../../../tools/services/oidc.js';
 
 /**
  * Calls @actions/core's getIDToken() the way an action does, with the

@@ -21,7 +21,7 @@ import {
   type AwsSimulator,
   type JsonServiceModule,
   type RestXmlServiceModule,
-} from '../../support/aws-sim/index.js';
+} from '../../../tools/aws-sim/index.js';
 import { rejectionOf } from './helpers.js';
 
 const USER = {

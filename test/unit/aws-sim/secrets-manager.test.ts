@@ -9,7 +9,7 @@ import {
 import {
   createSecretsManagerService,
   type SecretsManagerSimulator,
-} from '../../support/aws-sim/services/secrets-manager.js';
+} from '../../../tools/aws-sim/services/secrets-manager.js';
 import { startScenario, type AssumedCredentials, type Scenario } from './helpers.js';
 
 let scenario: Scenario;

@@ -1,15 +1,15 @@
 import { createHash, createHmac, type Hash, type Hmac } from 'node:crypto';
 import { SignatureV4 } from '@smithy/signature-v4';
-import { authenticate, type AuthOptions } from '../../support/aws-sim/auth.js';
-import { CredentialStore } from '../../support/aws-sim/credentials.js';
+import { authenticate, type AuthOptions } from '../../../tools/aws-sim/auth.js';
+import { CredentialStore } from '../../../tools/aws-sim/credentials.js';
 import {
   canonicalRequest,
   parseAuthorizationHeader,
   sha256Hex,
   sign,
   stringToSign,
-} from '../../support/aws-sim/sigv4.js';
-import type { SimRequest } from '../../support/aws-sim/types.js';
+} from '../../../tools/aws-sim/sigv4.js';
+import type { SimRequest } from '../../../tools/aws-sim/types.js';
 
 const KEY = {
   accessKeyId: 'AKIDEXAMPLE',

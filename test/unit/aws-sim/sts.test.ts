@@ -3,7 +3,7 @@ import {
   GetCallerIdentityCommand,
   STSClient,
 } from '@aws-sdk/client-sts';
-import { startOidcIssuer } from '../../support/oidc.js';
+import { startOidcIssuer } from '../../../tools/services/oidc.js';
 import {
   MAIN_SUBJECT,
   ROLE_ARN,

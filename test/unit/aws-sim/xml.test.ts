@@ -1,4 +1,4 @@
-import { asList, parseXml, toXml, xmlDocument } from '../../support/aws-sim/xml.js';
+import { asList, parseXml, toXml, xmlDocument } from '../../../tools/aws-sim/xml.js';
 
 describe('toXml', () => {
   test('writes nested elements, repeated list items, dates and escaped text', () => {

@@ -20,7 +20,7 @@ import {
   REGION,
   startAwsEnvironment,
   type AwsTestEnvironment,
-} from '../../support/aws-env.js';
+} from '../../../tools/services/aws-env.js';
 
 let aws: AwsTestEnvironment;
 const savedEnv = { ...process.env };

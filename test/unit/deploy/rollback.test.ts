@@ -25,13 +25,13 @@ import {
   type RollbackRecord,
 } from '../../../actions/deploy/src/stages.js';
 import { rollbackSections, summarySections } from '../../../actions/deploy/src/summary.js';
-import { startAwsSimulator, type AwsSimulator } from '../../support/aws-sim/index.js';
+import { startAwsSimulator, type AwsSimulator } from '../../../tools/aws-sim/index.js';
 import {
   appRunnerCalls,
   createAppRunnerService,
   type AppRunnerSimulator,
-} from '../../support/aws-sim/services/apprunner.js';
-import { startScriptedServer, type ScriptedServer } from '../../support/http-servers.js';
+} from '../../../tools/aws-sim/services/apprunner.js';
+import { startScriptedServer, type ScriptedServer } from '../../../tools/services/http-servers.js';
 
 const REGION = 'eu-west-1';
 const ACCOUNT = '123456789012';

@@ -19,10 +19,10 @@ import {
   taskConsoleUrl,
   type EcsTaskOptions,
 } from '../../../packages/migrate/src/index.js';
-import { startAwsSimulator, type AwsSimulator } from '../../support/aws-sim/index.js';
-import { createEcsService, type EcsSimulator } from '../../support/aws-sim/services/ecs.js';
-import { createLogsService, type LogsSimulator } from '../../support/aws-sim/services/logs.js';
-import { createTestDatabase, type TestDatabase } from '../../support/databases.js';
+import { startAwsSimulator, type AwsSimulator } from '../../../tools/aws-sim/index.js';
+import { createEcsService, type EcsSimulator } from '../../../tools/aws-sim/services/ecs.js';
+import { createLogsService, type LogsSimulator } from '../../../tools/aws-sim/services/logs.js';
+import { createTestDatabase, type TestDatabase } from '../../../tools/services/databases.js';
 
 const REGION = 'eu-west-1';
 const CREDENTIALS = {

@@ -14,7 +14,11 @@ import {
   type MigrateOptions,
   type MigrateResult,
 } from '../../../packages/migrate/src/index.js';
-import { createTestDatabase, type TestDatabase, type TestEngine } from '../../support/databases.js';
+import {
+  createTestDatabase,
+  type TestDatabase,
+  type TestEngine,
+} from '../../../tools/services/databases.js';
 import { createWorkspace, type Workspace } from './workspace.js';
 
 export const RUN_URL = 'https://github.com/acme/shop/actions/runs/1001';

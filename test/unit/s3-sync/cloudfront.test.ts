@@ -27,12 +27,12 @@ import {
   type DistributionRef,
   type SyncOptions,
 } from '../../../packages/s3-sync/src/index.js';
-import { startAwsSimulator, type AwsSimulator } from '../../support/aws-sim/index.js';
+import { startAwsSimulator, type AwsSimulator } from '../../../tools/aws-sim/index.js';
 import {
   createCloudFrontService,
   type CloudFrontSimulator,
-} from '../../support/aws-sim/services/cloudfront.js';
-import { S3RVER_CREDENTIALS, S3RVER_REGION, startS3rver } from '../../support/s3rver.js';
+} from '../../../tools/aws-sim/services/cloudfront.js';
+import { S3RVER_CREDENTIALS, S3RVER_REGION, startS3rver } from '../../../tools/services/s3rver.js';
 
 const USER = {
   accessKeyId: 'AKIAS3SYNCCLOUDFRONT',

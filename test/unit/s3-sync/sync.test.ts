@@ -33,7 +33,7 @@ import {
   S3RVER_REGION,
   startS3rver,
   type S3rverHandle,
-} from '../../support/s3rver.js';
+} from '../../../tools/services/s3rver.js';
 
 let server: S3rverHandle;
 let admin: S3Client;

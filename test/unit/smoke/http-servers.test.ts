@@ -5,7 +5,7 @@ import {
   startScriptedServer,
   startVersionServer,
   type ScriptedServer,
-} from '../../support/http-servers.js';
+} from '../../../tools/services/http-servers.js';
 
 const servers: ScriptedServer[] = [];
 afterEach(async () => {

@@ -23,7 +23,7 @@ import {
   startScriptedServer,
   type ScriptedServer,
   type TestCertificates,
-} from '../../support/http-servers.js';
+} from '../../../tools/services/http-servers.js';
 
 let agents: ReturnType<typeof createAgents>;
 const servers: ScriptedServer[] = [];

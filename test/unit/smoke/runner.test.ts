@@ -21,7 +21,7 @@ import {
   startVersionServer,
   type ScriptedServer,
   type TestCertificates,
-} from '../../support/http-servers.js';
+} from '../../../tools/services/http-servers.js';
 
 const OPTIONS: SmokeOptions = {
   timeoutMs: 10_000,

@@ -4,7 +4,7 @@
  * harness's default repository. Pass `inputs` to an AWS action and `oidc` and
  * `simulator` to runAction.
  */
-import { startAwsSimulator, type AwsSimulator, type ServiceModule } from './aws-sim/index.js';
+import { startAwsSimulator, type AwsSimulator, type ServiceModule } from '../aws-sim/index.js';
 import { startOidcIssuer, type OidcIssuer, type OidcIssuerOptions } from './oidc.js';
 
 export const DEPLOY_ROLE = 'arn:aws:iam::123456789012:role/deploy';

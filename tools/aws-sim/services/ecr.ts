@@ -16,7 +16,11 @@
 import { createHash } from 'node:crypto';
 import { SimError } from '../errors.js';
 import type { JsonObject, JsonResult, JsonServiceModule, RequestContext } from '../types.js';
-import { RegistryClient, type Manifest, type RegistryAccess } from '../../registry-client.js';
+import {
+  RegistryClient,
+  type Manifest,
+  type RegistryAccess,
+} from '../../services/registry-client.js';
 
 const NAME = /^(?=.{2,256}$)(?:[a-z0-9]+(?:[._-][a-z0-9]+)*\/)*[a-z0-9]+(?:[._-][a-z0-9]+)*$/;
 const MUTABILITY = ['MUTABLE', 'IMMUTABLE', 'MUTABLE_WITH_EXCLUSION', 'IMMUTABLE_WITH_EXCLUSION'];

@@ -3,6 +3,7 @@
  * (JSON, Query, REST-XML) with SigV4 verification, fault injection and a
  * request log. STS is built in; other services are modules added with
  * `register()` (see types.ts for what a module declares).
+ * In tools/ because the tests, the demo and the benchmarks all deploy against it.
  */
 export { startAwsSimulator, DEFAULT_ACCOUNT_ID } from './simulator.js';
 export type { AwsSimulator, AwsSimulatorOptions } from './simulator.js';
