@@ -3,15 +3,15 @@
  * account. Release 1 goes live; release 2 passes App Runner's own health check but fails the
  * smoke test, so the pipeline puts release 1 back and says so.
  *
- * Each step runs an action's committed bundle through the deploy-actions CLI's runner (the
- * same code as `npx deploy-actions <action> …`), as a GitHub job would run it.
+ * Each step runs an action's committed bundle through tools/runner (the same code as
+ * `npx deploy-actions <action> …`), as a GitHub job would run it.
  */
 import { cp, mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import { createHash } from 'node:crypto';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { loadAction, runAction, type RunResult } from '../bin/lib/index.mjs';
+import { loadAction, runInTerminal, type RunResult } from '../tools/runner/index.mjs';
 import {
   ACCESS_ROLE,
   BUCKET,
@@ -89,7 +89,7 @@ async function step(
       .split('\n')
       .map((line) => `  │ ${line}`.trimEnd())
       .join('\n') + '\n';
-  const result = await runAction({
+  const result = await runInTerminal({
     action,
     values,
     cwd: work,

@@ -1,8 +1,12 @@
+// @ts-check
 // The command line: `deploy-actions [--help] <action> [--<input> <value> | --<input>=<value>]...`,
-// checked against the action's action.yml before anything runs, and turned into the INPUT_*
-// variables the runner would set.
+// checked against the action's action.yml before anything runs.
 
+/** @typedef {import('../../tools/runner/index.mjs').ActionInfo} ActionInfo */
+
+/** A mistake on the command line: reported with exit code 2, before anything runs. */
 export class UsageError extends Error {
+  /** @param {string} message */
   constructor(message) {
     super(message);
     this.name = 'UsageError';
@@ -10,13 +14,24 @@ export class UsageError extends Error {
 }
 
 /**
- * Splits the arguments: { help, version, action, inputs: [[name, value]...] }. Only --help/-h
- * and --version are the command's own; everything after the action is an input.
+ * @typedef {object} CommandLine
+ * @property {boolean} help
+ * @property {boolean} version
+ * @property {string | undefined} action
+ * @property {Array<[string, string]>} inputs
+ */
+
+/**
+ * Splits the arguments. Only --help/-h and --version are the command's own; everything after
+ * the action is an input.
+ * @param {readonly string[]} argv
+ * @returns {CommandLine}
  */
 export function parseCommandLine(argv) {
+  /** @type {CommandLine} */
   const result = { help: false, version: false, action: undefined, inputs: [] };
   for (let i = 0; i < argv.length; i++) {
-    const arg = argv[i];
+    const arg = /** @type {string} */ (argv[i]);
     if (arg === '--help' || arg === '-h') {
       result.help = true;
       continue;
@@ -56,22 +71,35 @@ export function parseCommandLine(argv) {
   return result;
 }
 
-/** Levenshtein distance, for "did you mean". */
+/**
+ * Levenshtein distance, for "did you mean".
+ * @param {string} a
+ * @param {string} b
+ */
 function distance(a, b) {
   const row = Array.from({ length: b.length + 1 }, (_, i) => i);
+  /** @param {number} k */
+  const at = (k) => /** @type {number} */ (row[k]);
   for (let i = 1; i <= a.length; i++) {
-    let previous = row[0];
+    let previous = at(0);
     row[0] = i;
     for (let j = 1; j <= b.length; j++) {
-      const current = row[j];
-      row[j] = Math.min(row[j] + 1, row[j - 1] + 1, previous + (a[i - 1] === b[j - 1] ? 0 : 1));
+      const current = at(j);
+      row[j] = Math.min(at(j) + 1, at(j - 1) + 1, previous + (a[i - 1] === b[j - 1] ? 0 : 1));
       previous = current;
     }
   }
-  return row[b.length];
+  return at(b.length);
 }
 
+/**
+ * The candidate `name` was probably meant to be, if any.
+ * @param {string} name
+ * @param {readonly string[]} candidates
+ * @returns {string | undefined}
+ */
 export function closest(name, candidates) {
+  /** @type {{ candidate: string, d: number } | undefined} */
   let best;
   for (const candidate of candidates) {
     const d = distance(name, candidate);
@@ -85,9 +113,13 @@ export function closest(name, candidates) {
 /**
  * Checks the given inputs against the action's declared ones and returns name → value
  * (repeated inputs joined with newlines). An undeclared input is a usage error naming it.
+ * @param {Pick<ActionInfo, 'name' | 'inputs'>} action
+ * @param {ReadonlyArray<readonly [string, string]>} given
+ * @returns {Record<string, string>}
  */
 export function resolveInputs(action, given) {
   const declared = action.inputs.map((input) => input.name);
+  /** @type {Record<string, string>} */
   const values = {};
   for (const [name, value] of given) {
     if (!declared.includes(name)) {
@@ -100,24 +132,4 @@ export function resolveInputs(action, given) {
     values[name] = values[name] === undefined ? value : `${values[name]}\n${value}`;
   }
   return values;
-}
-
-/** The variable the runner sets for an input: INPUT_ + the name upper-cased, spaces as _ (dashes kept). */
-export function inputVariable(name) {
-  return `INPUT_${name.replace(/ /g, '_').toUpperCase()}`;
-}
-
-/**
- * INPUT_* for a run: the given values, else action.yml defaults (as the runner does). A default
- * holding a `${{ }}` expression cannot be evaluated outside GitHub and is left unset.
- */
-export function inputEnv(action, values) {
-  const env = {};
-  for (const input of action.inputs) {
-    const value =
-      values[input.name] ??
-      (input.default !== undefined && !input.default.includes('${{') ? input.default : undefined);
-    if (value !== undefined) env[inputVariable(input.name)] = value;
-  }
-  return env;
 }

@@ -1,20 +1,39 @@
+// @ts-check
 /* global AbortController */
 // The command: parse, check against action.yml, run the bundle, print outputs and summary.
 import { readFileSync } from 'node:fs';
 import path from 'node:path';
-import { REPO_ROOT, actionHelp, listActions, loadAction, mainHelp } from './actions.mjs';
+import {
+  REPO_ROOT,
+  formatResult,
+  listActions,
+  loadAction,
+  runInTerminal,
+} from '../../tools/runner/index.mjs';
 import { UsageError, closest, parseCommandLine, resolveInputs } from './args.mjs';
-import { formatResult, runAction } from './run.mjs';
+import { actionHelp, mainHelp } from './help.mjs';
 
 const MIN_NODE_MAJOR = 20;
 
 /**
+ * @typedef {object} CliIo
+ * @property {(text: string) => void} [stdout]
+ * @property {(text: string) => void} [stderr]
+ * @property {NodeJS.ProcessEnv} [env]
+ * @property {string} [root]
+ * @property {string} [cwd]
+ */
+
+/**
  * Runs the command with `argv` (without node and the script) and resolves with the exit code:
  * 0 the action succeeded, 1 it failed, 2 a usage error (nothing ran).
+ * @param {readonly string[]} argv
+ * @param {CliIo} [io]
+ * @returns {Promise<number>}
  */
 export async function main(argv, io = {}) {
-  const stdout = io.stdout ?? ((text) => process.stdout.write(text));
-  const stderr = io.stderr ?? ((text) => process.stderr.write(text));
+  const stdout = io.stdout ?? ((text) => void process.stdout.write(text));
+  const stderr = io.stderr ?? ((text) => void process.stderr.write(text));
   const env = io.env ?? process.env;
   const root = io.root ?? REPO_ROOT;
   const width = Math.min(Math.max(process.stdout.columns ?? 100, 60), 100);
@@ -71,7 +90,7 @@ export async function main(argv, io = {}) {
     process.once('SIGINT', onSignal);
     process.once('SIGTERM', onSignal);
     try {
-      const result = await runAction({
+      const result = await runInTerminal({
         action,
         values,
         env,

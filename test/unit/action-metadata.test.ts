@@ -5,9 +5,7 @@
 import { existsSync, readFileSync, readdirSync } from 'node:fs';
 import path from 'node:path';
 import { parse } from 'yaml';
-// @ts-expect-error: plain ESM script without types
 import { actionFiles, renderReadme } from '../../scripts/readme.mjs';
-// @ts-expect-error: plain ESM script without types
 import { actionNames } from '../../scripts/actions.mjs';
 import { REPO_ROOT } from '../support/harness.js';
 

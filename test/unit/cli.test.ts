@@ -3,26 +3,23 @@
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
+import { UsageError, parseCommandLine, resolveInputs } from '../../bin/lib/args.mjs';
+import { main } from '../../bin/lib/cli.mjs';
+import { actionHelp, mainHelp } from '../../bin/lib/help.mjs';
 import {
   LogTranslator,
   Masker,
   REPO_ROOT,
-  UsageError,
-  actionHelp,
   displayWidth,
   formatResult,
   inputEnv,
   inputVariable,
   listActions,
   loadAction,
-  main,
-  mainHelp,
-  parseCommandLine,
-  resolveInputs,
   runEnv,
   summaryToText,
   type ActionInfo,
-} from '../../bin/lib/index.mjs';
+} from '../../tools/runner/index.mjs';
 import { writeSummary } from '../../packages/action-kit/src/summary.js';
 
 const smokeTest = () => loadAction('smoke-test')!;

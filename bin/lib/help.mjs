@@ -1,85 +1,15 @@
-// Which actions this checkout holds, what their action.yml declares, and the help texts built
-// from it. The root action (`deploy`) has its action.yml at the repository root and its bundle in
-// actions/deploy/dist; every other action keeps both in actions/<name>/.
-import { existsSync, readdirSync, readFileSync } from 'node:fs';
-import path from 'node:path';
-import { fileURLToPath } from 'node:url';
-import { parse as parseYaml } from 'yaml';
+// @ts-check
+// The command's help texts, built from what each action's action.yml declares.
 
-export const REPO_ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../..');
+/** @typedef {import('../../tools/runner/index.mjs').ActionInfo} ActionInfo */
 
-/** Where an action's metadata and bundle live. */
-export function actionPaths(name, root = REPO_ROOT) {
-  const folder = path.join(root, 'actions', name);
-  return {
-    metadata: name === 'deploy' ? path.join(root, 'action.yml') : path.join(folder, 'action.yml'),
-    bundle: path.join(folder, 'dist', 'index.js'),
-  };
-}
-
-/** Every action with an action.yml, the root pipeline first, the others by name. */
-export function listActions(root = REPO_ROOT) {
-  const names = readdirSync(path.join(root, 'actions'), { withFileTypes: true })
-    .filter((entry) => entry.isDirectory())
-    .map((entry) => entry.name)
-    .filter((name) => existsSync(actionPaths(name, root).metadata))
-    .sort((a, b) => (a === 'deploy' ? -1 : b === 'deploy' ? 1 : a.localeCompare(b)));
-  return names.map((name) => {
-    try {
-      return loadAction(name, root);
-    } catch (error) {
-      // One broken action.yml must not hide the others.
-      return {
-        name,
-        title: name,
-        description: error.message,
-        inputs: [],
-        outputs: [],
-        bundle: actionPaths(name, root).bundle,
-        built: false,
-      };
-    }
-  });
-}
-
-/** The action's metadata: { name, description, inputs: [{name, description, required, default}], outputs, bundle, built }. */
-export function loadAction(name, root = REPO_ROOT) {
-  const paths = actionPaths(name, root);
-  if (!/^[a-z0-9][a-z0-9-]*$/.test(name) || !existsSync(paths.metadata)) return undefined;
-  let parsed;
-  try {
-    parsed = parseYaml(readFileSync(paths.metadata, 'utf8')) ?? {};
-  } catch (error) {
-    const where = path.relative(root, paths.metadata);
-    throw new Error(`${where} is not valid YAML: ${String(error.message).split('\n')[0]}`);
-  }
-  const clean = (text) =>
-    String(text ?? '')
-      .replace(/\s+/g, ' ')
-      .trim();
-  const inputs = Object.entries(parsed.inputs ?? {}).map(([inputName, spec]) => ({
-    name: inputName,
-    description: clean(spec?.description),
-    required: spec?.required === true || spec?.required === 'true',
-    default:
-      spec?.default === undefined || spec?.default === null ? undefined : String(spec.default),
-  }));
-  const outputs = Object.entries(parsed.outputs ?? {}).map(([outputName, spec]) => ({
-    name: outputName,
-    description: clean(spec?.description),
-  }));
-  return {
-    name,
-    title: clean(parsed.name),
-    description: clean(parsed.description),
-    inputs,
-    outputs,
-    bundle: paths.bundle,
-    built: existsSync(paths.bundle),
-  };
-}
-
-/** Word-wraps text to `width` columns, each line starting with `indent`. */
+/**
+ * Word-wraps text to `width` columns, each line starting with `indent`.
+ * @param {string} text
+ * @param {number} width
+ * @param {string} [indent]
+ * @returns {string[]}
+ */
 export function wrap(text, width, indent = '') {
   const lines = [];
   let line = '';
@@ -95,12 +25,20 @@ export function wrap(text, width, indent = '') {
   return lines;
 }
 
-/** The first sentence of a description, for one-line listings. */
+/**
+ * The first sentence of a description, for one-line listings.
+ * @param {string} text
+ */
 function firstSentence(text) {
   const match = /^(.+?[.!?])(\s|$)/.exec(text);
   return match ? match[1] : text;
 }
 
+/**
+ * The general help: usage and every action of the checkout.
+ * @param {ActionInfo[]} actions
+ * @param {number} [width]
+ */
 export function mainHelp(actions, width = 100) {
   const nameWidth = Math.max(...actions.map((a) => a.name.length), 6) + 2;
   const lines = [
@@ -147,6 +85,11 @@ export function mainHelp(actions, width = 100) {
   return lines.join('\n');
 }
 
+/**
+ * One action's help: its inputs and outputs.
+ * @param {ActionInfo} action
+ * @param {number} [width]
+ */
 export function actionHelp(action, width = 100) {
   const lines = [
     `Usage: deploy-actions ${action.name} [--<input> <value> ...]`,

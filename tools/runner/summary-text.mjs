@@ -1,22 +1,32 @@
+// @ts-check
 // A job summary (the HTML @actions/core writes, or Markdown) as plain text for a terminal:
 // headings underlined, tables as aligned columns, <details> as an indented block, entities
 // decoded. Only the markup job summaries use is understood; anything else is dropped as a tag.
 
 const BLOCK_TAGS = /^(p|div|h[1-6]|table|tr|details|summary|pre|ul|ol|li|blockquote|hr|br)$/;
 
-/** Decodes the HTML entities a summary can hold (numeric and the common named ones). */
+/**
+ * Decodes the HTML entities a summary can hold (numeric and the common named ones).
+ * @param {string} text
+ * @returns {string}
+ */
 export function decodeEntities(text) {
+  /** @type {Record<string, string>} */
   const named = { amp: '&', lt: '<', gt: '>', quot: '"', apos: "'", nbsp: ' ' };
-  return text.replace(/&(#x[0-9a-f]+|#[0-9]+|[a-z]+);/gi, (whole, body) => {
-    if (body[0] === '#') {
-      const code =
-        body[1] === 'x' || body[1] === 'X' ? parseInt(body.slice(2), 16) : Number(body.slice(1));
-      return Number.isFinite(code) ? String.fromCodePoint(code) : whole;
-    }
-    return named[body.toLowerCase()] ?? whole;
-  });
+  return text.replace(
+    /&(#x[0-9a-f]+|#[0-9]+|[a-z]+);/gi,
+    (/** @type {string} */ whole, /** @type {string} */ body) => {
+      if (body[0] === '#') {
+        const code =
+          body[1] === 'x' || body[1] === 'X' ? parseInt(body.slice(2), 16) : Number(body.slice(1));
+        return Number.isFinite(code) ? String.fromCodePoint(code) : whole;
+      }
+      return named[body.toLowerCase()] ?? whole;
+    },
+  );
 }
 
+/** @type {Array<[number, number]>} */
 const WIDE = [
   [0x1100, 0x115f],
   [0x231a, 0x231b],
@@ -64,11 +74,14 @@ const WIDE = [
   [0x1fa70, 0x1faff],
 ];
 
-/** Columns a string takes in a terminal: emoji and East Asian wide characters take two. */
+/**
+ * Columns a string takes in a terminal: emoji and East Asian wide characters take two.
+ * @param {string} text
+ */
 export function displayWidth(text) {
   let width = 0;
   for (const char of text) {
-    const code = char.codePointAt(0);
+    const code = /** @type {number} */ (char.codePointAt(0));
     if (code === 0xfe0f) {
       width += 1; // emoji presentation: the character before it is shown wide
     } else if (
@@ -84,14 +97,19 @@ export function displayWidth(text) {
   return width;
 }
 
-/** Rows of cells as aligned columns; the first row is the header, underlined. */
+/**
+ * Rows of cells as aligned columns; the first row is the header, underlined.
+ * @param {string[][]} rows
+ * @param {string} [indent]
+ * @returns {string[]}
+ */
 export function renderTable(rows, indent = '') {
   if (rows.length === 0) return [];
   const columns = Math.max(...rows.map((row) => row.length));
   const widths = Array.from({ length: columns }, (_, i) =>
     Math.max(...rows.map((row) => displayWidth(row[i] ?? ''))),
   );
-  const line = (row) =>
+  const line = (/** @type {string[]} */ row) =>
     (
       indent +
       widths
@@ -101,7 +119,7 @@ export function renderTable(rows, indent = '') {
         })
         .join('  ')
     ).trimEnd();
-  const [header, ...body] = rows;
+  const [header = [], ...body] = rows;
   // A key/value table written with an empty header row reads better without it.
   if (header.every((cell) => cell.trim() === '')) return body.map(line);
   return [
@@ -111,7 +129,10 @@ export function renderTable(rows, indent = '') {
   ];
 }
 
-/** A summary as plain text. Accepts the HTML core.summary writes and Markdown alike. */
+/**
+ * A summary as plain text. Accepts the HTML core.summary writes and Markdown alike.
+ * @param {string} summary
+ */
 export function summaryToText(summary) {
   const lines = [];
   for (const part of splitHtmlAndMarkdown(summary)) {
@@ -120,7 +141,9 @@ export function summaryToText(summary) {
   return collapseBlankLines(lines).join('\n');
 }
 
+/** @param {string[]} lines */
 function collapseBlankLines(lines) {
+  /** @type {string[]} */
   const out = [];
   for (const line of lines) {
     const trimmed = line.trimEnd();
@@ -131,24 +154,34 @@ function collapseBlankLines(lines) {
   return out;
 }
 
-/** Lines starting with a tag are HTML (what core.summary writes); the rest is Markdown. */
+/**
+ * Lines starting with a tag are HTML (what core.summary writes); the rest is Markdown.
+ * @param {string} summary
+ */
 function splitHtmlAndMarkdown(summary) {
+  /** @type {Array<{ html: boolean, text: string, open: number }>} */
   const parts = [];
   for (const line of summary.replace(/\r\n/g, '\n').split('\n')) {
-    const html = /^\s*<[a-z!/]/i.test(line) || (parts.at(-1)?.html && parts.at(-1).open > 0);
     const last = parts.at(-1);
+    const html = /^\s*<[a-z!/]/i.test(line) || (last !== undefined && last.html && last.open > 0);
+    /** @type {{ html: boolean, text: string, open: number }} */
+    let current;
     if (last && last.html === html) {
       last.text += `\n${line}`;
+      current = last;
     } else {
-      parts.push({ html, text: line, open: 0 });
+      current = { html, text: line, open: 0 };
+      parts.push(current);
     }
-    const current = parts.at(-1);
     if (current.html) current.open = openElements(current.text);
   }
   return parts;
 }
 
-/** How many <pre>/<table>/<details> are still open: their contents stay HTML across lines. */
+/**
+ * How many <pre>/<table>/<details> are still open: their contents stay HTML across lines.
+ * @param {string} html
+ */
 function openElements(html) {
   let open = 0;
   for (const tag of ['pre', 'table', 'details']) {
@@ -158,7 +191,16 @@ function openElements(html) {
   return Math.max(open, 0);
 }
 
+/**
+ * @typedef {{ tag: string, close: boolean, attrs: string, text?: undefined } | { text: string, tag?: undefined }} Token
+ */
+
+/**
+ * @param {string} html
+ * @returns {Token[]}
+ */
 function tokenize(html) {
+  /** @type {Token[]} */
   const tokens = [];
   const pattern = /<!--[\s\S]*?-->|<(\/?)([a-z][a-z0-9]*)([^>]*)>|([^<]+|<)/gi;
   let match;
@@ -173,27 +215,40 @@ function tokenize(html) {
   return tokens;
 }
 
+/**
+ * @param {string} attrs
+ * @param {string} name
+ */
 function attribute(attrs, name) {
   const match = new RegExp(`${name}\\s*=\\s*("([^"]*)"|'([^']*)'|([^\\s>]+))`, 'i').exec(attrs);
   return match ? decodeEntities(match[2] ?? match[3] ?? match[4] ?? '') : undefined;
 }
 
+/**
+ * @param {string} html
+ * @returns {string[]}
+ */
 function htmlToLines(html) {
+  /** @type {string[]} */
   const lines = [];
   let current = '';
   let pre = 0;
   let indent = '';
+  /** @type {string[][] | undefined} */
   let table;
+  /** @type {string[] | undefined} */
   let row;
+  /** @type {{ text: string, span: number } | undefined} */
   let cell;
   let listDepth = 0;
+  /** @type {{ href: string | undefined, start: number } | undefined} */
   let link;
   const flush = () => {
     const text = current.replace(/[ \t]+/g, ' ').trim();
     if (text) lines.push(indent + text);
     current = '';
   };
-  const append = (text) => {
+  const append = (/** @type {string} */ text) => {
     if (cell) cell.text += text;
     else current += text;
   };
@@ -324,48 +379,63 @@ function htmlToLines(html) {
   return lines;
 }
 
+/** @param {string} line */
 function markdownCells(line) {
   const inner = line.trim().replace(/^\|/, '').replace(/\|$/, '');
   return inner.split(/(?<!\\)\|/).map((cell) => stripMarkdown(cell.replace(/\\\|/g, '|').trim()));
 }
 
+/**
+ * @param {string} text
+ * @returns {string}
+ */
 function stripMarkdown(text) {
   return decodeEntities(
     text
       .replace(/!\[([^\]]*)\]\([^)]*\)/g, '$1')
-      .replace(/\[([^\]]+)\]\(([^)]+)\)/g, (_, label, href) =>
-        label === href ? href : `${label} (${href})`,
+      .replace(
+        /\[([^\]]+)\]\(([^)]+)\)/g,
+        (/** @type {string} */ _, /** @type {string} */ label, /** @type {string} */ href) =>
+          label === href ? href : `${label} (${href})`,
       )
       .replace(/(\*\*|__)(.+?)\1/g, '$2')
       .replace(/`([^`]+)`/g, '$1'),
   );
 }
 
+/**
+ * @param {string} markdown
+ * @returns {string[]}
+ */
 function markdownToLines(markdown) {
+  /** @type {string[]} */
   const lines = [];
   const source = markdown.split('\n');
+  const at = (/** @type {number} */ k) => source[k] ?? '';
   for (let i = 0; i < source.length; i++) {
-    const line = source[i];
+    const line = at(i);
     const heading = /^(#{1,6})\s+(.*)$/.exec(line);
     if (heading) {
-      const text = stripMarkdown(heading[2].replace(/\s+#+\s*$/, ''));
-      lines.push('', text, (heading[1].length <= 2 ? '=' : '-').repeat(displayWidth(text)));
+      const [, level = '', title = ''] = heading;
+      const text = stripMarkdown(title.replace(/\s+#+\s*$/, ''));
+      lines.push('', text, (level.length <= 2 ? '=' : '-').repeat(displayWidth(text)));
       continue;
     }
-    const isRow = (l) => l !== undefined && /^\s*\|.*\|\s*$/.test(l);
-    const isSeparator = (l) =>
+    const isRow = (/** @type {string | undefined} */ l) =>
+      l !== undefined && /^\s*\|.*\|\s*$/.test(l);
+    const isSeparator = (/** @type {string | undefined} */ l) =>
       l !== undefined && /^\s*\|?\s*:?-{2,}:?\s*(\|\s*:?-{2,}:?\s*)*\|?\s*$/.test(l);
     if (isRow(line) && isSeparator(source[i + 1])) {
       const rows = [markdownCells(line)];
       i += 2;
-      while (isRow(source[i])) rows.push(markdownCells(source[i++]));
+      while (isRow(source[i])) rows.push(markdownCells(at(i++)));
       i -= 1;
       lines.push('', ...renderTable(rows), '');
       continue;
     }
     if (/^```/.test(line)) {
       i += 1;
-      while (i < source.length && !/^```/.test(source[i])) lines.push(`  ${source[i++]}`);
+      while (i < source.length && !/^```/.test(at(i))) lines.push(`  ${at(i++)}`);
       continue;
     }
     lines.push(stripMarkdown(line.replace(/^(\s*)[*+] /, '$1- ')));

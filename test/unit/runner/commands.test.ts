@@ -2,7 +2,7 @@ import {
   assertNoMaskedValueLeaked,
   parseAnnotations,
   parseFileCommands,
-} from '../../support/harness.js';
+} from '../../../tools/runner/index.mjs';
 
 describe('parseFileCommands', () => {
   test('reads name=value lines and heredoc blocks as @actions/core writes them', () => {
