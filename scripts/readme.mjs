@@ -4,6 +4,7 @@
 import { readFileSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { parse } from 'yaml';
+import { actionPaths } from '../tools/runner/actions.mjs';
 import { ROOT, actionNames } from './actions.mjs';
 
 const cell = (text) =>
@@ -43,10 +44,10 @@ export function replaceSection(readme, marker, content) {
 }
 
 export function actionFiles(name) {
-  const dir = name === 'deploy' ? ROOT : path.join(ROOT, 'actions', name);
   return {
-    metadata: path.join(dir, 'action.yml'),
-    readme: path.join(dir, name === 'deploy' ? 'actions/deploy/README.md' : 'README.md'),
+    metadata: actionPaths(name, ROOT).metadata,
+    // Every action's README is in its folder, the root action's too.
+    readme: path.join(ROOT, 'actions', name, 'README.md'),
   };
 }
 

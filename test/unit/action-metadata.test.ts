@@ -7,7 +7,7 @@ import path from 'node:path';
 import { parse } from 'yaml';
 import { actionFiles, renderReadme } from '../../scripts/readme.mjs';
 import { actionNames } from '../../scripts/actions.mjs';
-import { REPO_ROOT } from '../support/harness.js';
+import { REPO_ROOT, actionPaths } from '../../tools/runner/index.mjs';
 
 const READERS = 'optional|required|string|boolean|integer|duration|choice|list|map|structured';
 const INPUT_READ = new RegExp(`inputs\\.(?:${READERS})\\(\\s*'([a-z0-9-]+)'`, 'g');
@@ -66,9 +66,8 @@ const sorted = (names: Iterable<string>) => [...names].sort();
 const names: string[] = actionNames();
 
 test('every action folder has an entry point', () => {
-  // The root pipeline's metadata is the repository's action.yml; its code is actions/deploy.
   const folders = readdirSync(path.join(REPO_ROOT, 'actions')).filter((d) =>
-    existsSync(path.join(REPO_ROOT, ...(d === 'deploy' ? [] : ['actions', d]), 'action.yml')),
+    existsSync(actionPaths(d).metadata),
   );
   expect(sorted(names)).toEqual(sorted(folders));
 });

@@ -32,6 +32,7 @@ import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import ts from 'typescript';
 import { parse as parseYaml } from 'yaml';
+import { actionPaths } from '../../tools/runner/index.mjs';
 
 const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../..');
 const IAM_DIR = path.join(ROOT, 'workflows-examples/iam');
@@ -699,7 +700,7 @@ function actionsWithCode(): string[] {
       (e) =>
         e.isDirectory() &&
         existsSync(path.join(ROOT, 'actions', e.name, 'src/index.ts')) &&
-        existsSync(path.join(ROOT, e.name === 'deploy' ? '' : `actions/${e.name}`, 'action.yml')),
+        existsSync(actionPaths(e.name, ROOT).metadata),
     )
     .map((e) => e.name)
     .sort();

