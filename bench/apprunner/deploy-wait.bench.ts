@@ -10,7 +10,7 @@
  * Measured per run:
  * - the time from the operation's end (its EndedAt, exact in the simulator)
  *   to the exit of the action's process (ours: the committed dist bundle
- *   under Node 24, started by the runner harness) or of the polling loop
+ *   under Node 24, started by tools/runner) or of the polling loop
  *   (peer: in-process SDK calls, already signed in);
  * - the App Runner API calls each made.
  * A second scenario runs a deployment whose health check fails and App Runner
@@ -35,7 +35,7 @@ import {
   type AppRunnerSimulator,
   type DeploymentOutcome,
 } from '../../tools/aws-sim/services/apprunner.js';
-import { runAction } from '../../test/support/harness.js';
+import { runIsolated } from '../../tools/runner/index.mjs';
 import { report, type Comparison } from '../support/report.js';
 
 const OPERATION_MS = Number(process.env.BENCH_APPRUNNER_OPERATION_S ?? 45) * 1000;
@@ -111,7 +111,7 @@ function appRunnerCallsIn(entries: readonly unknown[]): number {
 
 async function ours(outcome: DeploymentOutcome): Promise<RunFigures> {
   const name = seedService(outcome);
-  const run = await runAction({
+  const run = await runIsolated({
     action: 'deploy-apprunner-and-wait',
     inputs: { ...aws.inputs, service: name, image: `${REPO}:v2`, timeout: '10m' },
     oidc: aws.oidc,

@@ -26,7 +26,7 @@ import {
   type DockerDaemon,
   type Registry,
 } from '../../tools/services/docker.js';
-import { REPO_ROOT, node24Path, runAction } from '../../test/support/harness.js';
+import { REPO_ROOT, node24Path, runIsolated } from '../../tools/runner/index.mjs';
 import { report, timeRuns, type Comparison } from '../support/report.js';
 
 const run = promisify(execFile);
@@ -80,7 +80,7 @@ function dockerLogin(): Promise<void> {
 }
 
 function buildPush(inputs: Record<string, string>) {
-  return runAction({
+  return runIsolated({
     action: 'build-push-ecr',
     inputs: { ...aws.inputs, repository: 'bench/api', context, ...inputs },
     oidc: aws.oidc,

@@ -10,7 +10,7 @@
  * 3. One changed file in a fresh CI build (every file touched, one file's bytes
  *    changed).
  *
- * Ours is the committed dist/ bundle under Node 24, run by the test harness as
+ * Ours is the committed dist/ bundle under Node 24, run by tools/runner as
  * the runner runs it, with default inputs (concurrency 8) and no distribution
  * (the CLI invalidates nothing either). The peer runs with the CLI's defaults
  * (10 concurrent requests). Each repetition alternates which goes first.
@@ -23,7 +23,7 @@ import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { promisify } from 'node:util';
 import { ListObjectsV2Command } from '@aws-sdk/client-s3';
-import { runAction } from '../../test/support/harness.js';
+import { runIsolated } from '../../tools/runner/index.mjs';
 import { S3RVER_CREDENTIALS, startS3rver, type S3rverHandle } from '../../tools/services/s3rver.js';
 import { report, timeRuns, type Comparison } from '../support/report.js';
 
@@ -162,7 +162,7 @@ async function newBucket(): Promise<string> {
 
 /** Our action: the dist bundle under Node 24, as the runner runs it. Returns the files uploaded. */
 async function ours(bucket: string): Promise<number> {
-  const result = await runAction({
+  const result = await runIsolated({
     action: 'sync-s3-invalidate-cloudfront',
     inputs: { 'source-dir': build, bucket, 'aws-region': 'us-east-1' },
     env: {

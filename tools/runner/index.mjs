@@ -25,6 +25,7 @@ export {
 } from './files.mjs';
 export { node24Path } from './node.mjs';
 export { runBundle, runEnv } from './run.mjs';
+export { runIsolated } from './isolated.mjs';
 export { formatResult, runInTerminal } from './terminal.mjs';
 export { decodeEntities, displayWidth, renderTable, summaryToText } from './summary-text.mjs';
 
@@ -35,5 +36,10 @@ export { decodeEntities, displayWidth, renderTable, summaryToText } from './summ
 /** @typedef {import('./files.mjs').RunnerFiles} RunnerFiles */
 /** @typedef {import('./run.mjs').BundleRun} BundleRun */
 /** @typedef {import('./run.mjs').BundleRunOptions} BundleRunOptions */
+/** @typedef {import('./isolated.mjs').GithubContext} GithubContext */
+/** @typedef {import('./isolated.mjs').IsolatedRun} IsolatedRun */
+/** @typedef {import('./isolated.mjs').IsolatedRunOptions} IsolatedRunOptions */
+/** @typedef {import('./isolated.mjs').OidcEndpoint} OidcEndpoint */
+/** @typedef {import('./isolated.mjs').SimulatorLike} SimulatorLike */
 /** @typedef {import('./terminal.mjs').RunResult} RunResult */
 /** @typedef {import('./terminal.mjs').TerminalRunOptions} TerminalRunOptions */
