@@ -7,7 +7,6 @@ import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { REPO_ROOT, loadAction } from './actions.mjs';
 import { assertNoMaskedValueLeaked } from './commands.mjs';
-import { node24Path } from './node.mjs';
 import { runBundle } from './run.mjs';
 
 /** @typedef {import('./run.mjs').BundleRun} BundleRun */
@@ -91,8 +90,6 @@ export async function runIsolated(options) {
         ...options.simulator?.endpointEnv(),
         ...options.env,
       },
-      // Looked up in this process's environment: the isolated one has no DEPLOY_ACTIONS_NODE24.
-      node: node24Path(),
       timeoutMs: options.timeoutMs ?? 110_000,
     });
     /** @type {IsolatedRun} */

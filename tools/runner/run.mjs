@@ -145,7 +145,8 @@ export async function runBundle({
       `${action.name} has no bundle at ${action.bundle}: run 'npm run build -- ${action.name}'.`,
     );
   }
-  const binary = node ?? node24Path({ env: base ?? process.env });
+  // This machine's Node 24, looked up in this process's environment, not the step's.
+  const binary = node ?? node24Path();
   const temp = givenTemp ?? (await mkdtemp(path.join(tmpdir(), `deploy-actions-${action.name}-`)));
   try {
     const files = await createRunnerFiles(temp);
