@@ -15,7 +15,7 @@ const STAGE_PREFIX: Record<string, string> = Object.fromEntries(
   STAGES.map((stage) => [stage.action, stage.prefix]),
 );
 /** Shared by the stages with one meaning: one AWS session for the whole step. */
-const COMMON_INPUTS: readonly string[] = SESSION_INPUTS;
+const COMMON_INPUTS: string[] = [...SESSION_INPUTS];
 /** Stage inputs the pipeline does not offer, and why. */
 const NOT_OFFERED: Record<string, string> = Object.fromEntries(
   STAGES.flatMap((stage) =>
@@ -89,7 +89,8 @@ describe.each<[Kind, string[], string[]]>([
   test('are renamed in the registry exactly where the rule prefixes them', () => {
     const renamed = new Map<string, string>();
     for (const stage of STAGES) {
-      const renames = kind === 'inputs' ? stage.inputRenames : stage.outputRenames;
+      const renames: Record<string, string> =
+        kind === 'inputs' ? stage.inputRenames : stage.outputRenames;
       for (const [name, root] of Object.entries(renames))
         renamed.set(`${stage.action} ${name}`, root);
     }
