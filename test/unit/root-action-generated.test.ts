@@ -3,6 +3,7 @@
 // actions/deploy/root-action.yml. This fails when either file is stale, and holds the
 // generator to its rules.
 import { execFileSync } from 'node:child_process';
+import { existsSync } from 'node:fs';
 import path from 'node:path';
 import { SESSION_INPUTS, STAGES } from '@deploy-actions/pipeline';
 // @ts-expect-error: plain ESM script without types
@@ -137,6 +138,10 @@ test('the registry: one key, action and prefix per stage; selectors and renames 
   expect(unique(STAGES.map((stage) => stage.key))).toBe(true);
   expect(unique(STAGES.map((stage) => stage.action))).toBe(true);
   expect(unique(STAGES.map((stage) => stage.prefix))).toBe(true);
+  for (const stage of STAGES) {
+    expect(existsSync(path.join(REPO_ROOT, 'actions', stage.action, 'action.yml'))).toBe(true);
+    expect(existsSync(path.join(REPO_ROOT, 'packages', stage.package, 'package.json'))).toBe(true);
+  }
   const selectors = STAGES.flatMap((stage) => [...stage.selectedBy]);
   expect(unique(selectors)).toBe(true);
   for (const stage of STAGES) {
