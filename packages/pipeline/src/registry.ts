@@ -4,11 +4,12 @@
  * action.yml and the list of stage-only inputs (scripts/root-action.mjs), the
  * plan, the summary's rows and the `stages` output.
  *
- * One name per stage wherever the outside world allows. Exceptions, each
- * public or owned elsewhere: the actions and the engine packages keep their
- * published names; the site stage's key is `site` while its shared inputs
- * carry `sync-` (sync-dry-run), the name of its action; the App Runner stage's
- * label names the service, since "deploy" is what every stage does.
+ * One name per stage wherever the outside world allows: key, prefix and
+ * label are one word where they can be. Exceptions, each public or owned
+ * elsewhere: the actions and the engine packages keep their published names;
+ * the site stage's key and label are `site` while its shared inputs carry
+ * `sync-` (sync-dry-run, after its action); the App Runner stage's label
+ * names the service, since "deploy" is what every stage does.
  *
  * This file imports nothing: the generator script loads it on its own.
  */
