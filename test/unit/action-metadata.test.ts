@@ -1,35 +1,105 @@
-// For every action: runs on node24, every input the code reads is declared in
-// action.yml and every declared input is read; every output set is declared
-// and every declared output is set; the README lists exactly the action.yml
-// inputs and outputs (as `npm run docs` renders them).
+// For every action: runs on node24, every input its reader asks for is declared in action.yml
+// and every declared input is asked for; every output set is declared and every declared output
+// is set; the README lists exactly the action.yml inputs and outputs (as `npm run docs` renders
+// them). The inputs are what the action's input reader really asks for: each reader runs once per
+// branch (the scenarios below) against a source that records every name it is asked.
 import { existsSync, readFileSync, readdirSync } from 'node:fs';
 import path from 'node:path';
 import { parse } from 'yaml';
+import { Inputs, type InputSource } from '@deploy-actions/action-kit';
+import { readPipelineInputs } from '@deploy-actions/pipeline';
 import { actionFiles, renderReadme } from '../../scripts/readme.mjs';
 import { actionNames } from '../../scripts/actions.mjs';
+import { getInputs as buildPushInputs } from '../../actions/build-push-ecr/src/inputs.js';
+import { getInputs as deployAppRunnerInputs } from '../../actions/deploy-apprunner-and-wait/src/inputs.js';
+import { getInputs as migrationsInputs } from '../../actions/run-migrations/src/inputs.js';
+import { getInputs as smokeInputs } from '../../actions/smoke-test/src/inputs.js';
+import { getInputs as syncInputs } from '../../actions/sync-s3-invalidate-cloudfront/src/inputs.js';
 import { REPO_ROOT, actionPaths } from '../../tools/runner/index.mjs';
+import { everyPipelineOutput } from './pipeline/fixtures.js';
 
-const READERS = 'optional|required|string|boolean|integer|duration|choice|list|map|structured';
-const INPUT_READ = new RegExp(`inputs\\.(?:${READERS})\\(\\s*'([a-z0-9-]+)'`, 'g');
-const OUTPUT_SET = /\boutput\(\s*'([a-z0-9-]+)'/g;
-/** Shared readers an action may call: their reads count as the action's. */
-const SHARED_READERS: Record<string, string> = {
-  'readAwsInputs(': 'packages/aws/src/session.ts',
-  'readSyncInputs(': 'packages/s3-sync/src/inputs.ts',
-  'readMigrateInputs(': 'packages/migrate/src/inputs.ts',
-  'readEcsInputs(': 'packages/migrate/src/ecs-inputs.ts',
-  'readBuildPushInputs(': 'packages/ecr/src/inputs.ts',
-  'readDeployInputs(': 'packages/apprunner/src/inputs.ts',
-  'readSmokeInputs(': 'packages/smoke/src/inputs.ts',
+type Values = Record<string, string>;
+const ENV = { AWS_REGION: 'eu-west-1', GITHUB_WORKSPACE: REPO_ROOT };
+
+/** An InputSource over `values` that records every name it is asked for. */
+function recordingSource(values: Values): { source: InputSource; asked: Set<string> } {
+  const asked = new Set<string>();
+  return {
+    source: (name) => {
+      asked.add(name);
+      return values[name];
+    },
+    asked,
+  };
+}
+
+// One scenario per branch of each reader; together they take every branch that reads an input.
+const BUILD: Values = { repository: 'team/api' };
+const SQL: Values = { 'migrations-dir': 'db/migrations', 'database-url': 'postgres://u:p@db/app' };
+const COMMAND_WITH_SECRET: Values = {
+  command: 'npx prisma migrate deploy',
+  'database-url-secret-id': 'prod/db',
+};
+const ECS: Values = {
+  command: 'npm run migrate',
+  'ecs-cluster': 'app',
+  'task-definition': 'api',
+  'container-name': 'api',
+  subnets: 'subnet-0123456789abcdef0',
+};
+const APP_RUNNER: Values = {
+  service: 'shop-api',
+  image: '123456789012.dkr.ecr.eu-west-1.amazonaws.com/api:v1',
+};
+const SITE: Values = { 'source-dir': 'dist', bucket: 'www-example' };
+const SMOKE: Values = { url: 'https://example.com/health' };
+const ROOT_STAGES: Values = { ...BUILD, service: 'shop-api', ...SITE, ...SMOKE };
+
+/** Each action's input reader, and the inputs that take each of its branches. */
+const READERS: Record<string, { read: (source: InputSource) => unknown; scenarios: Values[] }> = {
+  'build-push-ecr': {
+    read: (source) => buildPushInputs(new Inputs(source), ENV),
+    scenarios: [BUILD, { ...BUILD, push: 'false' }],
+  },
+  'run-migrations': {
+    read: (source) => migrationsInputs(new Inputs(source), ENV),
+    scenarios: [SQL, COMMAND_WITH_SECRET, ECS],
+  },
+  'deploy-apprunner-and-wait': {
+    read: (source) => deployAppRunnerInputs(new Inputs(source), ENV),
+    scenarios: [APP_RUNNER],
+  },
+  'sync-s3-invalidate-cloudfront': {
+    read: (source) => syncInputs(new Inputs(source), ENV),
+    scenarios: [SITE],
+  },
+  'smoke-test': { read: (source) => smokeInputs(new Inputs(source)), scenarios: [SMOKE] },
+  deploy: {
+    read: (source) => readPipelineInputs(source, ENV),
+    scenarios: [
+      { ...ROOT_STAGES, ...SQL },
+      { ...ROOT_STAGES, ...COMMAND_WITH_SECRET },
+      { ...ROOT_STAGES, ...ECS },
+    ],
+  },
 };
 
-/**
- * A shared reader run through `readRenamed(source, { 'engine-name': 'action-name' }, …)`
- * (the root pipeline, where two stages share an input name) reads under the action's names.
- */
-const RENAMED_READ = /\breadRenamed\(\s*\w+,\s*\{([^}]*)\}/g;
-/** `'dry-run': 'sync-dry-run'`, or `tags: 'build-tags'` (prettier unquotes plain keys). */
-const RENAME_PAIR = /'?([a-z0-9-]+)'?:\s*'([a-z0-9-]+)'/g;
+/** Every input name an action's reader asks for, over all its scenarios. */
+function inputsAskedFor(action: string): Set<string> {
+  const reader = READERS[action]!;
+  const asked = new Set<string>();
+  for (const values of reader.scenarios) {
+    const recording = recordingSource(values);
+    // A reader that throws stops asking: the scenario must be valid for the record to be complete.
+    expect(() => reader.read(recording.source)).not.toThrow();
+    for (const name of recording.asked) asked.add(name);
+  }
+  return asked;
+}
+
+// The stage actions set their outputs in their own main.ts, one output() call each; the root
+// action sets what pipelineOutputs returns.
+const OUTPUT_SET = /\boutput\(\s*'([a-z0-9-]+)'/g;
 
 function sourceFiles(dir: string): string[] {
   return readdirSync(dir, { withFileTypes: true }).flatMap((entry) => {
@@ -38,28 +108,14 @@ function sourceFiles(dir: string): string[] {
   });
 }
 
-function matches(text: string, pattern: RegExp): string[] {
-  return [...text.matchAll(pattern)].map((m) => m[1]!);
-}
-
-function usage(action: string) {
-  let code = sourceFiles(path.join(REPO_ROOT, 'actions', action, 'src'))
+function outputsSet(action: string): Set<string> {
+  if (action === 'deploy') {
+    return new Set(everyPipelineOutput().flatMap((state) => Object.keys(state)));
+  }
+  const code = sourceFiles(path.join(REPO_ROOT, 'actions', action, 'src'))
     .map((f) => readFileSync(f, 'utf8'))
     .join('\n');
-  for (const [call, file] of Object.entries(SHARED_READERS)) {
-    if (code.includes(call)) code += readFileSync(path.join(REPO_ROOT, file), 'utf8');
-  }
-  const inputs = new Set(matches(code, INPUT_READ));
-  for (const [, block] of code.matchAll(RENAMED_READ)) {
-    for (const [, engineName, actionName] of block!.matchAll(RENAME_PAIR)) {
-      inputs.delete(engineName!);
-      inputs.add(actionName!);
-    }
-  }
-  return {
-    inputs,
-    outputs: new Set(matches(code, OUTPUT_SET)),
-  };
+  return new Set([...code.matchAll(OUTPUT_SET)].map((m) => m[1]!));
 }
 
 const sorted = (names: Iterable<string>) => [...names].sort();
@@ -72,6 +128,18 @@ test('every action folder has an entry point', () => {
   expect(sorted(names)).toEqual(sorted(folders));
 });
 
+test('every action has an input reader to record', () => {
+  expect(sorted(Object.keys(READERS))).toEqual(sorted(names));
+});
+
+test('the recording source records every name asked, set or not', () => {
+  const recording = recordingSource({ url: 'https://example.com' });
+  const inputs = new Inputs(recording.source);
+  inputs.optional('url');
+  inputs.boolean('dry-run', false);
+  expect(sorted(recording.asked)).toEqual(['dry-run', 'url']);
+});
+
 describe.each(names.map((n) => [n]))('%s', (action) => {
   const files = actionFiles(action) as { metadata: string; readme: string };
   const metadata = parse(readFileSync(files.metadata, 'utf8')) as {
@@ -79,7 +147,6 @@ describe.each(names.map((n) => [n]))('%s', (action) => {
     outputs?: Record<string, unknown>;
     runs: { using: string; main: string };
   };
-  const used = usage(action);
 
   test('runs on node24 from its committed bundle', () => {
     expect(metadata.runs.using).toBe('node24');
@@ -88,11 +155,11 @@ describe.each(names.map((n) => [n]))('%s', (action) => {
   });
 
   test('inputs read in code and declared in action.yml are the same set', () => {
-    expect(sorted(used.inputs)).toEqual(sorted(Object.keys(metadata.inputs ?? {})));
+    expect(sorted(inputsAskedFor(action))).toEqual(sorted(Object.keys(metadata.inputs ?? {})));
   });
 
   test('outputs set in code and declared in action.yml are the same set', () => {
-    expect(sorted(used.outputs)).toEqual(sorted(Object.keys(metadata.outputs ?? {})));
+    expect(sorted(outputsSet(action))).toEqual(sorted(Object.keys(metadata.outputs ?? {})));
   });
 
   test('README lists exactly the action.yml inputs and outputs (npm run docs)', () => {

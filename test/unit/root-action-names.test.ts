@@ -1,34 +1,27 @@
 // The root action's inputs and outputs are its stages' own, under the same
 // names, except where two stages share a name: there each carries its stage's
-// prefix. The rule is computed here from the five stage actions' action.yml,
-// so a new input of a stage that is missing from the root action, or a name
-// that starts to clash, fails this test. (action-metadata.test.ts checks that
-// the code reads and sets exactly what action.yml declares.)
+// prefix. The rule is computed here from the stage actions' action.yml (the
+// stages, their prefixes and what the pipeline leaves out come from the STAGES
+// registry), so a new input of a stage that is missing from the root action,
+// or a name that starts to clash, fails this test. (action-metadata.test.ts
+// checks that the code reads and sets exactly what action.yml declares.)
 import { readFileSync } from 'node:fs';
 import path from 'node:path';
 import { parse } from 'yaml';
+import { SESSION_INPUTS, STAGES } from '@deploy-actions/pipeline';
 import { REPO_ROOT } from '../support/harness.js';
 
-const STAGE_PREFIX: Record<string, string> = {
-  'build-push-ecr': 'build',
-  'run-migrations': 'migrations',
-  'deploy-apprunner-and-wait': 'deploy',
-  'sync-s3-invalidate-cloudfront': 'sync',
-  'smoke-test': 'smoke',
-};
+const STAGE_PREFIX: Record<string, string> = Object.fromEntries(
+  STAGES.map((stage) => [stage.action, stage.prefix]),
+);
 /** Shared by the stages with one meaning: one AWS session for the whole step. */
-const COMMON_INPUTS = [
-  'role-to-assume',
-  'role-session-name',
-  'role-duration-seconds',
-  'aws-region',
-  'max-attempts',
-];
+const COMMON_INPUTS: string[] = [...SESSION_INPUTS];
 /** Stage inputs the pipeline does not offer, and why. */
-const NOT_OFFERED: Record<string, string> = {
-  'build-push-ecr push': 'the pipeline deploys what it pushes',
-  'deploy-apprunner-and-wait wait': 'the smoke test and a rollback need the version live',
-};
+const NOT_OFFERED: Record<string, string> = Object.fromEntries(
+  STAGES.flatMap((stage) =>
+    Object.entries(stage.notOffered).map(([name, why]) => [`${stage.action} ${name}`, why]),
+  ),
+);
 /** The pipeline's own. */
 const PIPELINE_INPUTS = ['rollback-on-failure'];
 const PIPELINE_OUTPUTS = ['stages', 'rolled-back', 'rollback-smoke-passed'];
@@ -91,6 +84,18 @@ describe.each<[Kind, string[], string[]]>([
   test('are nothing else than the stages’ and the pipeline’s own', () => {
     const allowed = new Set([...expected.values(), ...own]);
     expect(rootNames.filter((name) => !allowed.has(name))).toEqual([]);
+  });
+
+  test('are renamed in the registry exactly where the rule prefixes them', () => {
+    const renamed = new Map<string, string>();
+    for (const stage of STAGES) {
+      const renames: Record<string, string> =
+        kind === 'inputs' ? stage.inputRenames : stage.outputRenames;
+      for (const [name, root] of Object.entries(renames))
+        renamed.set(`${stage.action} ${name}`, root);
+    }
+    const prefixed = [...expected].filter(([key, root]) => root !== key.split(' ')[1]);
+    expect(Object.fromEntries(prefixed)).toEqual(Object.fromEntries(renamed));
   });
 
   test('never offer a stage’s input the pipeline leaves out, under any name', () => {

@@ -11,7 +11,12 @@
  * stage reports it as a failed deploy.
  */
 import type { AppRunnerClient } from '@aws-sdk/client-apprunner';
-import { UserError, describeError, type Clock, type Logger } from '@deploy-actions/action-kit';
+import {
+  UserError,
+  describeError,
+  type Clock,
+  type Logger,
+} from '@deploy-actions/action-kit/engine';
 import {
   emptySettings,
   parseImageReference,
@@ -25,7 +30,8 @@ import {
   type SmokeOptions,
   type SmokeReport,
 } from '@deploy-actions/smoke';
-import { runDeploy, runSmoke, type RollbackRecord } from './stages.js';
+import { runDeploy, runSmoke } from './stages.js';
+import type { RollbackRecord } from './state.js';
 
 export interface RollbackDeps {
   client: AppRunnerClient;

@@ -4,27 +4,18 @@
  * starts, not after the image was pushed.
  *
  * Names: each stage's inputs keep the name its own action gives them, except
- * where two stages share one; those carry the stage's prefix (build-tags and
- * deploy-tags, migrations-dry-run and sync-dry-run, deploy-timeout and
- * smoke-timeout). test/unit/root-action-names.test.ts holds action.yml to
- * that rule. The engines' own readers are used, the same ones
- * the stages' actions call (readBuildPushInputs, readMigrateInputs,
- * readEcsInputs, readDeployInputs, readSyncInputs, readSmokeInputs,
- * readAwsInputs), with the renames applied by readRenamed so that their
- * errors name the inputs the user wrote.
+ * where two stages share one; those carry the stage's prefix, as the STAGES
+ * registry declares (build-tags, migrations-dry-run, deploy-timeout…). The
+ * engines' own readers are used, the same ones the stages' actions call,
+ * with the renames applied by readRenamed so that their errors name the
+ * inputs the user wrote.
  */
 import path from 'node:path';
-import {
-  InputError,
-  Inputs,
-  runnerInputSource,
-  type InputSource,
-} from '@deploy-actions/action-kit';
+import { InputError, Inputs, type InputSource } from '@deploy-actions/action-kit/engine';
 import { readDeployInputs, type DeployInputs } from '@deploy-actions/apprunner';
 import { readAwsInputs, type AwsInputs } from '@deploy-actions/aws';
 import { readBuildPushInputs, type BuildPushInputs } from '@deploy-actions/ecr';
 import {
-  ECS_MODE_INPUTS,
   checkSecretRegion,
   ignoredEcsInputs,
   readEcsInputs,
@@ -39,14 +30,16 @@ import {
   type Check,
   type SmokeOptions,
 } from '@deploy-actions/smoke';
+import { STAGES, stageOf, type StageDeclaration, type StageKey } from './registry.js';
 import { readRenamed } from './rename.js';
+import { STAGE_ONLY_INPUTS } from './stage-inputs.generated.js';
 
 /**
  * The migration stage: the built-in migrator or a command on the runner, or
  * (with ecs-cluster) the command as a one-off ECS task inside the VPC, for a
  * database the runner cannot reach.
  */
-export type MigrateStageInputs =
+export type MigrationsStageInputs =
   | { kind: 'runner'; options: MigrateInputs & { connectTimeoutMs: number }; warnings: string[] }
   | ({ kind: 'ecs' } & EcsInputs);
 
@@ -69,7 +62,7 @@ export interface PipelineInputs {
    * what it pushed; a build-only check is build-push-ecr's job).
    */
   build: BuildPushInputs | undefined;
-  migrate: MigrateStageInputs | undefined;
+  migrations: MigrationsStageInputs | undefined;
   /**
    * deploy-apprunner-and-wait's inputs, except: `timeout` is `deploy-timeout`
    * and `tags` is `deploy-tags` (the smoke and build stages have a timeout
@@ -84,122 +77,54 @@ export interface PipelineInputs {
   warnings: string[];
 }
 
-/**
- * Inputs without a default that belong to one stage: set while their stage
- * does not run, they are a mistake (a forgotten selector, or a typo in it),
- * reported before anything runs. Inputs with a default cannot be told apart
- * from the default, so they are not listed.
- */
-const STAGE_INPUTS: readonly { stage: string; selector: string; inputs: readonly string[] }[] = [
-  {
-    stage: 'build',
-    selector: 'repository',
-    inputs: [
-      'tag-mutability-exclusions',
-      'lifecycle-keep-images',
-      'dockerfile',
-      'build-args',
-      'build-secrets',
-      'target',
-      'labels',
-      'platforms',
-      'build-tags',
-      'ignore-vulnerabilities',
-    ],
-  },
-  {
-    stage: 'migrations',
-    selector: 'migrations-dir or command',
-    inputs: [
-      'database-url',
-      'database-url-secret-id',
-      'database-url-env',
-      'lock-timeout',
-      'statement-timeout',
-      'connect-timeout',
-      'ssl',
-      'ssl-ca-file',
-      ...ECS_MODE_INPUTS,
-    ],
-  },
-  {
-    stage: 'App Runner',
-    selector: 'service',
-    inputs: [
-      'image',
-      'env',
-      'secrets',
-      'port',
-      'cpu',
-      'memory',
-      'access-role-arn',
-      'instance-role-arn',
-      'health-check-protocol',
-      'health-check-path',
-      'health-check-interval',
-      'health-check-timeout',
-      'health-check-healthy-threshold',
-      'health-check-unhealthy-threshold',
-      'auto-scaling-configuration-arn',
-      'vpc-connector-arn',
-      'auto-deployments',
-      'deploy-tags',
-    ],
-  },
-  {
-    stage: 'site',
-    selector: 'bucket',
-    inputs: ['source-dir', 'include', 'exclude', 'upload-last', 'distribution-id'],
-  },
-  {
-    stage: 'smoke',
-    selector: 'url or checks',
-    inputs: ['expect-version', 'version-path', 'headers', 'ca-file'],
-  },
-];
 /** Never shown in an error message. */
 const SECRET_INPUTS = new Set(['database-url', 'build-secrets', 'headers']);
 
-export function getInputs(
-  source: InputSource = runnerInputSource(),
-  env: NodeJS.ProcessEnv = process.env,
-): PipelineInputs {
+const selectorText = (stage: StageDeclaration) => stage.selectedBy.join(' or ');
+
+/**
+ * Reads and validates the inputs of every stage the inputs select, before
+ * anything runs. `source` gives the root action's inputs (the runner's
+ * INPUT_* variables, or the CLI's flags); `env` the region fallbacks and the
+ * workspace.
+ */
+export function readPipelineInputs(source: InputSource, env: NodeJS.ProcessEnv): PipelineInputs {
   const inputs = new Inputs(source);
-  const runs = {
-    build: inputs.optional('repository') !== undefined,
-    migrate:
-      inputs.optional('migrations-dir') !== undefined || inputs.optional('command') !== undefined,
-    deploy: inputs.optional('service') !== undefined,
-    site: inputs.optional('bucket') !== undefined,
-    smoke: inputs.optional('url') !== undefined || inputs.optional('checks') !== undefined,
-  };
-  const selected = [runs.build, runs.migrate, runs.deploy, runs.site, runs.smoke];
-  STAGE_INPUTS.forEach((stage, index) => {
-    if (selected[index]) return;
-    for (const name of stage.inputs) {
+  const runs = Object.fromEntries(
+    STAGES.map((stage) => [
+      stage.key,
+      stage.selectedBy.some((name) => inputs.optional(name) !== undefined),
+    ]),
+  ) as Record<StageKey, boolean>;
+  // Inputs without a default belong to one stage: set while it does not run, they are a mistake
+  // (a forgotten selector, or a typo in it), reported before anything runs.
+  for (const stage of STAGES) {
+    if (runs[stage.key]) continue;
+    for (const name of STAGE_ONLY_INPUTS[stage.key]) {
       const value = inputs.optional(name);
       if (value === undefined) continue;
       throw new InputError(
         name,
         SECRET_INPUTS.has(name) ? '***' : value,
-        `nothing without ${stage.selector}: it belongs to the ${stage.stage} stage, which runs only when ${stage.selector} is set`,
+        `nothing without ${selectorText(stage)}: it belongs to the ${stage.label} stage, which runs only when ${selectorText(stage)} is set`,
       );
     }
-  });
-  if (!selected.some(Boolean)) {
+  }
+  if (!STAGES.some((stage) => runs[stage.key])) {
     throw new InputError(
-      'repository',
+      STAGES[0].selectedBy[0],
       undefined,
-      'at least one stage: repository (build), migrations-dir or command (migrations), service (App Runner), bucket (site) or url/checks (smoke test)',
+      `at least one stage: ${STAGES.map((stage) => `${selectorText(stage)} (${stage.label})`).join(', ')}`,
     );
   }
   const warnings: string[] = [];
   const rollbackOnFailure = inputs.boolean('rollback-on-failure', true);
 
   // Migrations first: what they need (a database) is the mistake most worth catching before a build.
-  const migrate = runs.migrate ? readMigrateStage(source, inputs) : undefined;
-  const secretId = migrate?.kind === 'ecs' ? migrate.secretId : migrate?.options.database.secretId;
-  const inEcs = migrate?.kind === 'ecs';
+  const migrations = runs.migrations ? readMigrationsStage(source, inputs) : undefined;
+  const secretId =
+    migrations?.kind === 'ecs' ? migrations.secretId : migrations?.options.database.secretId;
+  const inEcs = migrations?.kind === 'ecs';
   const needsAws = runs.build || runs.deploy || runs.site || inEcs || secretId !== undefined;
   const aws = needsAws ? readAwsInputs(inputs, env) : undefined;
   if (!aws && inputs.optional('role-to-assume') !== undefined) {
@@ -207,20 +132,20 @@ export function getInputs(
   }
   if (aws && secretId !== undefined) checkSecretRegion(secretId, aws.region);
   const build = runs.build
-    ? readRenamed(source, { tags: 'build-tags' }, (renamed) =>
+    ? readRenamed(source, stageOf('build').inputRenames, (renamed) =>
         readBuildPushInputs(renamed, () => ({ push: true, region: aws!.region })),
       )
     : undefined;
   const deploy = runs.deploy
-    ? readRenamed(source, { timeout: 'deploy-timeout', tags: 'deploy-tags' }, (renamed) =>
+    ? readRenamed(source, stageOf('deploy').inputRenames, (renamed) =>
         readDeployInputs(renamed, aws!.region, { building: runs.build }),
       )
     : undefined;
   const site = runs.site
-    ? readRenamed(source, { 'dry-run': 'sync-dry-run' }, (renamed) => readSyncInputs(renamed))
+    ? readRenamed(source, stageOf('site').inputRenames, (renamed) => readSyncInputs(renamed))
     : undefined;
   const smoke = runs.smoke ? readSmokeStage(source) : undefined;
-  if (migrate) warnings.push(...migrate.warnings);
+  if (migrations) warnings.push(...migrations.warnings);
   if (runs.build && !runs.deploy) {
     warnings.push(
       'The image is built and pushed but not deployed: set service to deploy it to App Runner.',
@@ -234,7 +159,7 @@ export function getInputs(
   return {
     aws,
     build,
-    migrate,
+    migrations,
     deploy,
     site: site && { ...site, sourceDir: resolveWorkspacePath(site.sourceDir, env) },
     smoke,
@@ -243,17 +168,14 @@ export function getInputs(
   };
 }
 
-function readMigrateStage(source: InputSource, inputs: Inputs): MigrateStageInputs {
+function readMigrationsStage(source: InputSource, inputs: Inputs): MigrationsStageInputs {
+  const renames = stageOf('migrations').inputRenames;
   if (inputs.optional('ecs-cluster') !== undefined) {
-    const ecs = readRenamed(source, { 'dry-run': 'migrations-dry-run' }, (renamed) =>
-      readEcsInputs(renamed),
-    );
+    const ecs = readRenamed(source, renames, (renamed) => readEcsInputs(renamed));
     return { kind: 'ecs', ...ecs };
   }
-  const { options, warnings } = readRenamed(
-    source,
-    { 'dry-run': 'migrations-dry-run' },
-    (renamed) => readMigrateInputs(renamed),
+  const { options, warnings } = readRenamed(source, renames, (renamed) =>
+    readMigrateInputs(renamed),
   );
   const connectTimeoutMs = inputs.duration('connect-timeout', {
     fallback: '30s',
@@ -268,7 +190,7 @@ function readMigrateStage(source: InputSource, inputs: Inputs): MigrateStageInpu
 }
 
 function readSmokeStage(source: InputSource): SmokeStageInputs {
-  return readRenamed(source, { timeout: 'smoke-timeout' }, (renamed) => {
+  return readRenamed(source, stageOf('smoke').inputRenames, (renamed) => {
     const given = readSmokeInputs(renamed);
     const { checks, options } = parseSmokeInputs(given);
     const rollback = parseSmokeInputs({

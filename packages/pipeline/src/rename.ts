@@ -1,10 +1,10 @@
-import { InputError, Inputs, type InputSource } from '@deploy-actions/action-kit';
+import { InputError, Inputs, type InputSource } from '@deploy-actions/action-kit/engine';
 
 /**
  * The root action declares the stages' inputs under their own names, except
  * where two stages share a name (dry-run, timeout, tags): there it declares
- * a stage-prefixed name (sync-dry-run, smoke-timeout, build-tags…). These helpers let an engine's reader (or
- * validator) read and report under the root's names.
+ * a stage-prefixed name (sync-dry-run, smoke-timeout, build-tags…). These
+ * helpers let an engine's reader read and report under the root's names.
  */
 
 /** Engine name → the name action.yml declares. */
@@ -13,8 +13,7 @@ export type Renames = Readonly<Record<string, string>>;
 /**
  * Runs an engine's input reader over the root's inputs, with `renames`
  * applied: the reader's `inputs.boolean('dry-run'…)` reads `sync-dry-run`,
- * and an InputError it throws names `sync-dry-run`. (The action-metadata test
- * reads the renames from this call, so keep them a literal object here.)
+ * and an InputError it throws names `sync-dry-run`.
  */
 export function readRenamed<T>(
   source: InputSource,

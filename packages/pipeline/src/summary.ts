@@ -3,7 +3,7 @@
  * ended, the one fact that matters), the rollback when there was one, then
  * each stage's own tables as its action writes them.
  */
-import { formatDuration, type SummarySection } from '@deploy-actions/action-kit';
+import { formatDuration } from '@deploy-actions/action-kit/engine';
 import { summarizeDeploy, type DeployReport } from '@deploy-actions/apprunner';
 import { summarizeBuildPush } from '@deploy-actions/ecr';
 import {
@@ -15,26 +15,34 @@ import {
 } from '@deploy-actions/migrate';
 import { summarizeDistribution, summarizeSync } from '@deploy-actions/s3-sync';
 import { failedChecks, reportHeadline, summaryRows, type SmokeReport } from '@deploy-actions/smoke';
-import {
-  STAGES,
-  type PipelineState,
-  type RollbackRecord,
-  type StageName,
-  type StageResult,
-} from './stages.js';
+import { STAGES, type StageName } from './registry.js';
+import type { StageStatus } from './result.js';
+import type { PipelineState, RollbackRecord } from './state.js';
 
-const RESULT: Record<StageResult, string> = {
+/** Same shape as action-kit's SummarySection, which engines cannot import (it needs @actions/core). */
+export interface SummarySection {
+  heading: string;
+  lines?: string[];
+  table?: string[][];
+  details?: { label: string; text: string };
+}
+
+/** The order the stages run in, by their actions' names. */
+const STAGE_NAMES: readonly StageName[] = STAGES.map((stage) => stage.action);
+
+const RESULT: Record<StageStatus, string> = {
   succeeded: '✅ succeeded',
   failed: '❌ failed',
   'not run': '➖ not run',
 };
 
-export function summarySections(state: PipelineState): SummarySection[] {
+/** The job summary of a run, as runPipeline left it. */
+export function pipelineSummary(state: PipelineState): SummarySection[] {
   return [overview(state), ...rollbackSections(state), ...stageSections(state)];
 }
 
 function overview(state: PipelineState): SummarySection {
-  const rows = STAGES.filter((stage) => state.results.has(stage)).map((stage) => [
+  const rows = STAGE_NAMES.filter((stage) => state.results.has(stage)).map((stage) => [
     stage,
     RESULT[state.results.get(stage)!],
     detail(state, stage),
@@ -49,7 +57,7 @@ function overview(state: PipelineState): SummarySection {
         `${rollback.report?.image ?? '?'}${rollback.smoke ? `; smoke test: ${reportHeadline(rollback.smoke)}` : ''}`,
     ]);
   }
-  const failedStage = STAGES.find((stage) => state.results.get(stage) === 'failed');
+  const failedStage = STAGE_NAMES.find((stage) => state.results.get(stage) === 'failed');
   const headline = failedStage
     ? `The pipeline stopped at ${failedStage}${state.failure ? `: ${state.failure}` : '.'}`
     : 'Every stage succeeded.';

@@ -16,15 +16,17 @@ import {
 } from '@deploy-actions/apprunner';
 import { parseSmokeInputs, type SmokeReport } from '@deploy-actions/smoke';
 import type { SummarySection } from '@deploy-actions/action-kit';
-import { rollBack, rollbackFailure } from '../../../actions/deploy/src/rollback.js';
+import { rollBack, rollbackFailure } from '../../../packages/pipeline/src/rollback.js';
+import { runDeploy, runSmoke } from '../../../packages/pipeline/src/stages.js';
 import {
   newState,
-  runDeploy,
-  runSmoke,
   type PipelineState,
   type RollbackRecord,
-} from '../../../actions/deploy/src/stages.js';
-import { rollbackSections, summarySections } from '../../../actions/deploy/src/summary.js';
+} from '../../../packages/pipeline/src/state.js';
+import {
+  rollbackSections,
+  pipelineSummary as summarySections,
+} from '../../../packages/pipeline/src/summary.js';
 import { startAwsSimulator, type AwsSimulator } from '../../../tools/aws-sim/index.js';
 import {
   appRunnerCalls,
