@@ -10,12 +10,18 @@ import { actionFiles, renderReadme } from '../../scripts/readme.mjs';
 // @ts-expect-error: plain ESM script without types
 import { actionNames } from '../../scripts/actions.mjs';
 import { REPO_ROOT } from '../support/harness.js';
+import { DEPLOY_OUTPUTS } from '../../packages/apprunner/src/index.js';
+import { BUILD_PUSH_OUTPUTS } from '../../packages/ecr/src/index.js';
+import { MIGRATE_OUTPUTS } from '../../packages/migrate/src/index.js';
+import { SYNC_OUTPUTS } from '../../packages/s3-sync/src/index.js';
+import { SMOKE_OUTPUTS } from '../../packages/smoke/src/index.js';
 
 const READERS = 'optional|required|string|boolean|integer|duration|choice|list|map|structured';
 const INPUT_READ = new RegExp(`inputs\\.(?:${READERS})\\(\\s*'([a-z0-9-]+)'`, 'g');
 const OUTPUT_SET = /\boutput\(\s*'([a-z0-9-]+)'/g;
 /** Shared readers an action may call: their reads count as the action's. */
 const SHARED_READERS: Record<string, string> = {
+  'readRunnerMigrateInputs(': 'packages/migrate/src/runner-inputs.ts',
   'readAwsInputs(': 'packages/aws/src/session.ts',
   'readSyncInputs(': 'packages/s3-sync/src/inputs.ts',
   'readMigrateInputs(': 'packages/migrate/src/inputs.ts',
@@ -24,6 +30,20 @@ const SHARED_READERS: Record<string, string> = {
   'readDeployInputs(': 'packages/apprunner/src/inputs.ts',
   'readSmokeInputs(': 'packages/smoke/src/inputs.ts',
 };
+
+/**
+ * An engine's outputs record handed to the kit's setOutputs: its keys are the
+ * engine's typed name list (the record's type makes the two the same set).
+ */
+const ENGINE_OUTPUTS: Record<string, readonly string[]> = {
+  buildPushOutputs: BUILD_PUSH_OUTPUTS,
+  deployOutputs: DEPLOY_OUTPUTS,
+  migrateOutputs: MIGRATE_OUTPUTS,
+  ecsTaskOutputs: MIGRATE_OUTPUTS,
+  syncOutputs: SYNC_OUTPUTS,
+  smokeOutputs: SMOKE_OUTPUTS,
+};
+const OUTPUTS_SET = /\bsetOutputs\(\s*(\w+)\(/g;
 
 /**
  * A shared reader run through `readRenamed(source, { 'engine-name': 'action-name' }, …)`
@@ -58,10 +78,12 @@ function usage(action: string) {
       inputs.add(actionName!);
     }
   }
-  return {
-    inputs,
-    outputs: new Set(matches(code, OUTPUT_SET)),
-  };
+  const outputs = new Set(matches(code, OUTPUT_SET));
+  for (const setter of matches(code, OUTPUTS_SET)) {
+    for (const name of ENGINE_OUTPUTS[setter] ?? [`<unknown outputs of ${setter}>`])
+      outputs.add(name);
+  }
+  return { inputs, outputs };
 }
 
 const sorted = (names: Iterable<string>) => [...names].sort();

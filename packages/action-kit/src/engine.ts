@@ -16,3 +16,5 @@ export {
 } from './poll.js';
 export { Inputs, runnerInputSource, splitList, type InputSource } from './inputs.js';
 export { runProcess, type RunProcess, type ProcessOptions, type ProcessResult } from './process.js';
+export { cancelSignal, withCancel, type Cancellation } from './cancel.js';
+export { runContext, runAttemptUrl, stepExecutionId, type RunContext } from './run-context.js';

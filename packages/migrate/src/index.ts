@@ -37,6 +37,8 @@ export {
 } from './inputs.js';
 export {
   migrateOutputs,
+  MIGRATE_OUTPUTS,
+  type MigrateOutputs,
   summarizeMigrations,
   ecsTaskOutputs,
   summarizeEcsTask,
@@ -167,3 +169,10 @@ export {
   type MigrateCall,
   type RunMigrationsPermission,
 } from './calls.js';
+export {
+  readRunnerMigrateInputs,
+  checkMigrationFiles,
+  DEFAULT_CONNECT_TIMEOUT,
+  type RunnerMigrateInputs,
+} from './runner-inputs.js';
+export { ecsRunContext } from './run-context.js';
