@@ -17,6 +17,11 @@ import { getInputs as smokeInputs } from '../../actions/smoke-test/src/inputs.js
 import { getInputs as syncInputs } from '../../actions/sync-s3-invalidate-cloudfront/src/inputs.js';
 import { REPO_ROOT, actionPaths } from '../../tools/runner/index.mjs';
 import { everyPipelineOutput } from './pipeline/fixtures.js';
+import { DEPLOY_OUTPUTS } from '@deploy-actions/apprunner';
+import { BUILD_PUSH_OUTPUTS } from '@deploy-actions/ecr';
+import { MIGRATE_OUTPUTS } from '@deploy-actions/migrate';
+import { SYNC_OUTPUTS } from '@deploy-actions/s3-sync';
+import { SMOKE_OUTPUTS } from '@deploy-actions/smoke';
 
 type Values = Record<string, string>;
 const ENV = { AWS_REGION: 'eu-west-1', GITHUB_WORKSPACE: REPO_ROOT };
@@ -97,25 +102,39 @@ function inputsAskedFor(action: string): Set<string> {
   return asked;
 }
 
-// The stage actions set their outputs in their own main.ts, one output() call each; the root
-// action sets what pipelineOutputs returns.
-const OUTPUT_SET = /\boutput\(\s*'([a-z0-9-]+)'/g;
+/**
+ * The stage actions hand an engine's outputs record to the kit's setOutputs; the record's type
+ * is built from the engine's name list, so the list is the set of outputs it sets. The root
+ * action sets what pipelineOutputs returns.
+ */
+const ENGINE_OUTPUTS: Record<string, Record<string, readonly string[]>> = {
+  'build-push-ecr': { buildPushOutputs: BUILD_PUSH_OUTPUTS },
+  'run-migrations': { migrateOutputs: MIGRATE_OUTPUTS, ecsTaskOutputs: MIGRATE_OUTPUTS },
+  'deploy-apprunner-and-wait': { deployOutputs: DEPLOY_OUTPUTS },
+  'sync-s3-invalidate-cloudfront': { syncOutputs: SYNC_OUTPUTS },
+  'smoke-test': { smokeOutputs: SMOKE_OUTPUTS },
+};
 
-function sourceFiles(dir: string): string[] {
-  return readdirSync(dir, { withFileTypes: true }).flatMap((entry) => {
-    const full = path.join(dir, entry.name);
-    return entry.isDirectory() ? sourceFiles(full) : entry.name.endsWith('.ts') ? [full] : [];
-  });
+function shellCode(action: string): string {
+  return readFileSync(path.join(REPO_ROOT, 'actions', action, 'src', 'main.ts'), 'utf8');
 }
 
 function outputsSet(action: string): Set<string> {
   if (action === 'deploy') {
     return new Set(everyPipelineOutput().flatMap((state) => Object.keys(state)));
   }
-  const code = sourceFiles(path.join(REPO_ROOT, 'actions', action, 'src'))
-    .map((f) => readFileSync(f, 'utf8'))
-    .join('\n');
-  return new Set([...code.matchAll(OUTPUT_SET)].map((m) => m[1]!));
+  const setters = ENGINE_OUTPUTS[action];
+  if (!setters) throw new Error(`no engine outputs known for ${action}`);
+  const code = shellCode(action);
+  const names = new Set<string>();
+  for (const [setter, list] of Object.entries(setters)) {
+    // The shell must really hand that record over, or the list says nothing of what it sets.
+    expect(code).toMatch(new RegExp(`\\bsetOutputs\\(\\s*${setter}\\(`));
+    for (const name of list) names.add(name);
+  }
+  // No output set one by one beside the records.
+  expect(code).not.toMatch(/\boutput\(/);
+  return names;
 }
 
 const sorted = (names: Iterable<string>) => [...names].sort();

@@ -1,11 +1,10 @@
 import { ECRClient } from '@aws-sdk/client-ecr';
 import {
   Inputs,
-  UserError,
   githubIdToken,
-  output,
   runProcess,
   runnerLogger,
+  setOutputs,
   writeSummary,
   type Logger,
 } from '@deploy-actions/action-kit';
@@ -14,6 +13,7 @@ import {
   buildAndPush,
   buildOnly,
   buildPushOutputs,
+  enforceScanGate,
   prepareBuild,
   summarizeBuildPush,
   type BuildPushOptions,
@@ -29,9 +29,13 @@ export async function main(): Promise<void> {
   const result = options.push
     ? await pushToEcr(aws, buildOptions, logger)
     : await buildOnly(buildOptions, { runProcess, logger });
-  setOutputs(result);
+  setOutputs(buildPushOutputs(result));
   await writeSummary(summarizeBuildPush(result));
-  failOnBlockingFindings(result, options.scan, logger);
+  const failOn = options.scan.mode === 'wait' ? options.scan.failOn : undefined;
+  enforceScanGate(result.scan, failOn, logger, {
+    message: '',
+    hint: 'The image was pushed but should not be deployed.',
+  });
 }
 
 async function pushToEcr(
@@ -45,43 +49,4 @@ async function pushToEcr(
   });
   const ecr = createClient(ECRClient, session);
   return buildAndPush(options, { ecr, runProcess, logger, region: session.region });
-}
-
-function setOutputs(result: BuildPushResult): void {
-  const outputs = buildPushOutputs(result);
-  output('image', outputs.image);
-  output('image-tag-uri', outputs['image-tag-uri']);
-  output('digest', outputs.digest);
-  output('tags', outputs.tags);
-  output('registry', outputs.registry);
-  output('repository-uri', outputs['repository-uri']);
-  output('skipped', outputs.skipped);
-  output('scan-findings', outputs['scan-findings']);
-}
-
-function failOnBlockingFindings(
-  result: BuildPushResult,
-  scan: { mode: string; failOn?: string },
-  logger: Logger,
-): void {
-  if (!result.scan) return;
-  if (!('counts' in result.scan)) {
-    logger.warning(result.scan.message);
-    return;
-  }
-  const blocking = result.scan.blocking;
-  if (blocking.length === 0) return;
-  const worst = blocking
-    .slice(0, 5)
-    .map(
-      (f) =>
-        `${f.id} (${f.severity}, ${f.packageName} ${f.installedVersion}${f.fixedVersion ? ` → fixed in ${f.fixedVersion}` : ''})`,
-    )
-    .join('; ');
-  throw new UserError(
-    `The image has ${blocking.length} finding(s) at or above ${scan.failOn}: ${worst}${blocking.length > 5 ? '; …' : ''}.`,
-    {
-      hint: 'Update the affected packages, or list accepted ids in ignore-vulnerabilities. The image was pushed but should not be deployed.',
-    },
-  );
 }

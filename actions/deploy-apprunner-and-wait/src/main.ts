@@ -2,8 +2,8 @@ import { AppRunnerClient } from '@aws-sdk/client-apprunner';
 import {
   Inputs,
   githubIdToken,
-  output,
   runnerLogger,
+  setOutputs,
   writeSummary,
 } from '@deploy-actions/action-kit';
 import { createClient, openAwsSession } from '@deploy-actions/aws';
@@ -30,22 +30,11 @@ export async function main(): Promise<void> {
   } catch (error) {
     // A deployment that ran and failed still says what is live and where to look.
     if (error instanceof DeployFailedError) {
-      setOutputs(error.report);
+      setOutputs(deployOutputs(error.report));
       await writeSummary(summarizeDeploy(error.report));
     }
     throw error;
   }
-  setOutputs(report);
+  setOutputs(deployOutputs(report));
   await writeSummary(summarizeDeploy(report));
-}
-
-function setOutputs(report: DeployReport): void {
-  const outputs = deployOutputs(report);
-  output('service-arn', outputs['service-arn']);
-  output('service-url', outputs['service-url']);
-  output('operation-id', outputs['operation-id']);
-  output('status', outputs.status);
-  output('image', outputs.image);
-  output('previous-image', outputs['previous-image']);
-  output('duration', outputs.duration);
 }

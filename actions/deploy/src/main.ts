@@ -1,10 +1,11 @@
 import {
+  cancelSignal,
   githubIdToken,
-  output,
-  runContext,
   runProcess,
   runnerInputSource,
   runnerLogger,
+  setOutputs,
+  stepContext,
   writeSummary,
 } from '@deploy-actions/action-kit';
 import { openAwsSession } from '@deploy-actions/aws';
@@ -13,7 +14,6 @@ import {
   pipelineSummary,
   readPipelineInputs,
   runPipeline,
-  type RunInfo,
 } from '@deploy-actions/pipeline';
 
 const ACTION = 'deploy';
@@ -22,27 +22,16 @@ export async function main(): Promise<void> {
   // Every input of every stage, validated before anything runs.
   const plan = readPipelineInputs(runnerInputSource(), process.env);
   const logger = runnerLogger();
-  const cancel = new AbortController();
-  const onSignal = () => cancel.abort();
-  process.on('SIGINT', onSignal).on('SIGTERM', onSignal);
+  const cancel = cancelSignal();
   const state = await runPipeline(plan, {
     logger,
     openSession: (aws) => openAwsSession(aws, ACTION, { getIdToken: githubIdToken, logger }),
     signal: cancel.signal,
     runProcess,
-    run: runInfo(),
+    run: stepContext(),
     env: process.env,
-  }).finally(() => process.off('SIGINT', onSignal).off('SIGTERM', onSignal));
-  for (const [name, value] of Object.entries(pipelineOutputs(state))) output(name, value);
+  }).finally(() => cancel.dispose());
+  setOutputs(pipelineOutputs(state));
   await writeSummary(pipelineSummary(state));
   if (state.error !== undefined) throw state.error;
-}
-
-function runInfo(env: NodeJS.ProcessEnv = process.env): RunInfo {
-  return {
-    ...runContext(env),
-    job: env.GITHUB_JOB ?? '',
-    step: env.GITHUB_ACTION ?? '',
-    inWorkflow: Boolean(env.GITHUB_RUN_ID),
-  };
 }

@@ -2,18 +2,17 @@ import type { Inputs } from '@deploy-actions/action-kit';
 import { readAwsInputs, type AwsInputs } from '@deploy-actions/aws';
 import {
   checkSecretRegion,
-  ignoredEcsInputs,
   readEcsInputs,
-  readMigrateInputs,
+  readRunnerMigrateInputs,
   type EcsInputs as EcsModeInputs,
-  type MigrateInputs,
+  type RunnerMigrateInputs,
 } from '@deploy-actions/migrate';
 
 /** Modes 1 and 2: the built-in migrator or a command, run on the runner. */
 export interface RunnerInputs {
   kind: 'runner';
   /** The engine's options, without who applies them and where the checkout is (main adds those). */
-  options: MigrateInputs & { connectTimeoutMs: number };
+  options: RunnerMigrateInputs['options'];
   /** Set only when the run calls AWS (a database URL in Secrets Manager): no region needed otherwise. */
   aws: AwsInputs | undefined;
   /** Inputs that were set but have no effect, in words. */
@@ -28,14 +27,11 @@ export interface EcsInputs extends EcsModeInputs {
 
 export type ActionInputs = RunnerInputs | EcsInputs;
 
-const DEFAULT_CONNECT_TIMEOUT = '30s';
-
 /**
  * Reads and validates every input before anything touches AWS or the
  * database. `ecs-cluster` selects mode 3 (the engine's readEcsInputs reads
- * its inputs); otherwise the engine's readMigrateInputs reads modes 1 and 2
- * (mode, database, ssl, timeouts, command). This adds the connection timeout
- * and the AWS inputs, read only when something calls AWS.
+ * its inputs); otherwise the engine's readRunnerMigrateInputs reads modes 1
+ * and 2. This adds the AWS inputs, read only when something calls AWS.
  */
 export function getInputs(inputs: Inputs, env: NodeJS.ProcessEnv = process.env): ActionInputs {
   if (inputs.optional('ecs-cluster') !== undefined) {
@@ -44,16 +40,7 @@ export function getInputs(inputs: Inputs, env: NodeJS.ProcessEnv = process.env):
     if (ecs.secretId !== undefined) checkSecretRegion(ecs.secretId, aws.region);
     return { kind: 'ecs', ...ecs, aws };
   }
-  const { options, warnings } = readMigrateInputs(inputs);
-  const connectTimeoutMs = inputs.duration('connect-timeout', {
-    fallback: DEFAULT_CONNECT_TIMEOUT,
-    minMs: 1_000,
-    maxMs: 600_000,
-  });
-  if (options.mode.kind === 'command' && inputs.optional('connect-timeout') !== undefined) {
-    warnings.push('The input connect-timeout has no effect with command; it is ignored.');
-  }
-  warnings.push(...ignoredEcsInputs(inputs));
+  const { options, warnings } = readRunnerMigrateInputs(inputs);
   const secretId = options.database.secretId;
   let aws: AwsInputs | undefined;
   if (secretId !== undefined) {
@@ -64,5 +51,5 @@ export function getInputs(inputs: Inputs, env: NodeJS.ProcessEnv = process.env):
       'The input role-to-assume has no effect: with database-url nothing calls AWS; it is ignored.',
     );
   }
-  return { kind: 'runner', options: { ...options, connectTimeoutMs }, aws, warnings };
+  return { kind: 'runner', options, aws, warnings };
 }

@@ -29,3 +29,12 @@ export {
 } from './inputs.js';
 export { closest, type ClosestOptions } from './closest.js';
 export { runProcess, type RunProcess, type ProcessOptions, type ProcessResult } from './process.js';
+export { cancelSignal, withCancel, type Cancellation } from './cancel.js';
+export {
+  runContext,
+  runAttemptUrl,
+  stepContext,
+  stepExecutionId,
+  type RunContext,
+  type StepContext,
+} from './run-context.js';

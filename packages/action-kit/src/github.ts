@@ -30,33 +30,6 @@ export function output(name: string, value: string | number | boolean): void {
   core.setOutput(name, typeof value === 'string' ? value : String(value));
 }
 
-/** Inputs arrive in the runner's INPUT_* variables; this is the job's GitHub context the actions use. */
-export interface RunContext {
-  repository: string;
-  runId: string;
-  runAttempt: string;
-  sha: string;
-  serverUrl: string;
-  eventName: string;
-  /** The run's page, for "who applied this" records and links. */
-  runUrl: string;
-}
-
-export function runContext(env: NodeJS.ProcessEnv = process.env): RunContext {
-  const serverUrl = env.GITHUB_SERVER_URL ?? 'https://github.com';
-  const repository = env.GITHUB_REPOSITORY ?? 'local/unknown';
-  const runId = env.GITHUB_RUN_ID ?? '0';
-  return {
-    repository,
-    runId,
-    runAttempt: env.GITHUB_RUN_ATTEMPT ?? '1',
-    sha: env.GITHUB_SHA ?? '',
-    serverUrl,
-    eventName: env.GITHUB_EVENT_NAME ?? '',
-    runUrl: `${serverUrl}/${repository}/actions/runs/${runId}`,
-  };
-}
-
 /** Asks GitHub for an OIDC token for `audience` (needs `permissions: id-token: write`). */
 export function githubIdToken(audience: string): Promise<string> {
   return core.getIDToken(audience);

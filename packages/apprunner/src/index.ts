@@ -71,4 +71,10 @@ export { logGroups, consoleUrl, logGroupUrl, serviceLinks, APP_RUNNER_CAUSES } f
 export { AppRunnerApi, ServiceBusyError, type AppRunnerApiOptions } from './api.js';
 export { deployToAppRunner, imageOf, type DeployDeps } from './deploy.js';
 export { readDeployInputs, type DeployInputs, type PipelineImage } from './inputs.js';
-export { deployOutputs, summarizeDeploy, type DeployOutputs, type SummaryBlock } from './report.js';
+export {
+  DEPLOY_OUTPUTS,
+  deployOutputs,
+  summarizeDeploy,
+  type DeployOutputs,
+  type SummaryBlock,
+} from './report.js';

@@ -14,16 +14,17 @@ export interface SummaryBlock {
   details?: { label: string; text: string };
 }
 
-export type DeployOutputs = Record<
-  | 'service-arn'
-  | 'service-url'
-  | 'operation-id'
-  | 'status'
-  | 'image'
-  | 'previous-image'
-  | 'duration',
-  string
->;
+/** deploy-apprunner-and-wait's outputs, as its action.yml declares them. */
+export const DEPLOY_OUTPUTS = [
+  'service-arn',
+  'service-url',
+  'operation-id',
+  'status',
+  'image',
+  'previous-image',
+  'duration',
+] as const;
+export type DeployOutputs = Record<(typeof DEPLOY_OUTPUTS)[number], string>;
 
 /**
  * The action's outputs, as strings, under deploy-apprunner-and-wait's names

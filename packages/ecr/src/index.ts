@@ -60,7 +60,9 @@ export { readBuildPushInputs, type BuildPushInputs, type BuildPushTarget } from 
 export { prepareBuild, ociLabels, type PrepareBuildDeps } from './prepare.js';
 export {
   buildPushOutputs,
+  BUILD_PUSH_OUTPUTS,
   summarizeBuildPush,
   type BuildPushOutputs,
   type SummaryBlock,
 } from './report.js';
+export { enforceScanGate, blockingFindingsError } from './findings-gate.js';

@@ -15,17 +15,18 @@ export interface SummaryBlock {
   details?: { label: string; text: string };
 }
 
-export type BuildPushOutputs = Record<
-  | 'image'
-  | 'image-tag-uri'
-  | 'digest'
-  | 'tags'
-  | 'registry'
-  | 'repository-uri'
-  | 'skipped'
-  | 'scan-findings',
-  string
->;
+/** build-push-ecr's outputs, as its action.yml declares them. */
+export const BUILD_PUSH_OUTPUTS = [
+  'image',
+  'image-tag-uri',
+  'digest',
+  'tags',
+  'registry',
+  'repository-uri',
+  'skipped',
+  'scan-findings',
+] as const;
+export type BuildPushOutputs = Record<(typeof BUILD_PUSH_OUTPUTS)[number], string>;
 
 /**
  * The action's outputs, as strings, under build-push-ecr's names (the root

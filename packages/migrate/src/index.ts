@@ -38,6 +38,8 @@ export {
 } from './inputs.js';
 export {
   migrateOutputs,
+  MIGRATE_OUTPUTS,
+  type MigrateOutputs,
   summarizeMigrations,
   ecsTaskOutputs,
   summarizeEcsTask,
@@ -164,3 +166,10 @@ export {
   type MigrateCall,
   type RunMigrationsPermission,
 } from './calls.js';
+export {
+  readRunnerMigrateInputs,
+  checkMigrationFiles,
+  DEFAULT_CONNECT_TIMEOUT,
+  type RunnerMigrateInputs,
+} from './runner-inputs.js';
+export { ecsRunContext } from './run-context.js';

@@ -18,7 +18,17 @@ export interface SummaryBlock {
  * built-in migrator; with a command they are empty (only the tool knows).
  * `applied-versions` is comma-separated; `duration` is in seconds.
  */
-export function migrateOutputs(result: MigrateResult): Record<string, string> {
+/** run-migrations' outputs, as its action.yml declares them (every mode sets them all). */
+export const MIGRATE_OUTPUTS = [
+  'applied',
+  'applied-versions',
+  'pending',
+  'current-version',
+  'duration',
+] as const;
+export type MigrateOutputs = Record<(typeof MIGRATE_OUTPUTS)[number], string>;
+
+export function migrateOutputs(result: MigrateResult): MigrateOutputs {
   const sql = result.sql;
   return {
     applied: sql ? String(sql.appliedVersions.length) : '',
@@ -93,7 +103,7 @@ function commandBlock(result: MigrateResult): SummaryBlock {
 }
 
 /** Mode 3's outputs: only the tool in the task knows what it applied, so the counts and versions stay empty. */
-export function ecsTaskOutputs(outcome: EcsTaskOutcome): Record<string, string> {
+export function ecsTaskOutputs(outcome: EcsTaskOutcome): MigrateOutputs {
   return {
     applied: '',
     'applied-versions': '',

@@ -17,9 +17,8 @@ import { readAwsInputs, type AwsInputs } from '@deploy-actions/aws';
 import { readBuildPushInputs, type BuildPushInputs } from '@deploy-actions/ecr';
 import {
   checkSecretRegion,
-  ignoredEcsInputs,
   readEcsInputs,
-  readMigrateInputs,
+  readRunnerMigrateInputs,
   type EcsInputs,
   type MigrateInputs,
 } from '@deploy-actions/migrate';
@@ -175,18 +174,9 @@ function readMigrationsStage(source: InputSource, inputs: Inputs): MigrationsSta
     return { kind: 'ecs', ...ecs };
   }
   const { options, warnings } = readRenamed(source, renames, (renamed) =>
-    readMigrateInputs(renamed),
+    readRunnerMigrateInputs(renamed),
   );
-  const connectTimeoutMs = inputs.duration('connect-timeout', {
-    fallback: '30s',
-    minMs: 1_000,
-    maxMs: 600_000,
-  });
-  if (options.mode.kind === 'command' && inputs.optional('connect-timeout') !== undefined) {
-    warnings.push('The input connect-timeout has no effect with command; it is ignored.');
-  }
-  warnings.push(...ignoredEcsInputs(inputs));
-  return { kind: 'runner', options: { ...options, connectTimeoutMs }, warnings };
+  return { kind: 'runner', options, warnings };
 }
 
 function readSmokeStage(source: InputSource): SmokeStageInputs {

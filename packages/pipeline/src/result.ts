@@ -7,7 +7,7 @@
  */
 import { UserError } from '@deploy-actions/action-kit/engine';
 import { DeployFailedError, type DeployReport } from '@deploy-actions/apprunner';
-import type { BuildPushResult } from '@deploy-actions/ecr';
+import { blockingFindingsError, type BuildPushResult } from '@deploy-actions/ecr';
 import {
   MigrationRunError,
   type EcsTaskOutcome,
@@ -62,14 +62,7 @@ export const buildAdapter = (failOn: string): StageAdapter<BuildPushResult> => (
   failure: (result) => {
     const blocking = result.scan && 'counts' in result.scan ? result.scan.blocking : [];
     if (blocking.length === 0) return undefined;
-    const worst = blocking
-      .slice(0, 5)
-      .map((f) => `${f.id} (${f.severity}, ${f.packageName} ${f.installedVersion})`)
-      .join('; ');
-    return new UserError(
-      `The image has ${blocking.length} finding(s) at or above ${failOn}: ${worst}${blocking.length > 5 ? '; …' : ''}. Nothing was deployed.`,
-      { hint: 'Update the affected packages, or list accepted ids in ignore-vulnerabilities.' },
-    );
+    return blockingFindingsError(blocking, failOn, { message: 'Nothing was deployed.', hint: '' });
   },
 });
 

@@ -12,13 +12,16 @@ import type { S3Client } from '@aws-sdk/client-s3';
 import { SecretsManagerClient } from '@aws-sdk/client-secrets-manager';
 import {
   describeError,
+  runAttemptUrl,
+  stepExecutionId,
   type Clock,
+  type StepContext,
   type Logger,
   type RunProcess,
 } from '@deploy-actions/action-kit/engine';
 import { createClient, type AwsInputs, type AwsSession } from '@deploy-actions/aws';
 import { prepareBuild, type BuildPushOptions } from '@deploy-actions/ecr';
-import { discoverMigrations, readCaBundle, secretParts } from '@deploy-actions/migrate';
+import { checkMigrationFiles, ecsRunContext, secretParts } from '@deploy-actions/migrate';
 import { createS3Client, scanBuild, type LocalFile } from '@deploy-actions/s3-sync';
 import type { PipelineInputs } from './inputs.js';
 import { STAGES, type StageKey } from './registry.js';
@@ -35,19 +38,8 @@ import {
 } from './stages.js';
 import { newState, type PipelineState } from './state.js';
 
-/** The workflow run this step belongs to, as the runner describes it. */
-export interface RunInfo {
-  repository: string;
-  runId: string;
-  runAttempt: string;
-  /** The run's page. */
-  runUrl: string;
-  job: string;
-  /** The step's id (GITHUB_ACTION). */
-  step: string;
-  /** False outside a workflow run (no GITHUB_RUN_ID): an invalidation then gets a fresh reference. */
-  inWorkflow: boolean;
-}
+/** The workflow run and step this pipeline runs in. */
+export type RunInfo = StepContext;
 
 /** Everything the pipeline needs from outside: no runner, no GitHub, no globals. */
 export interface PipelineDeps {
@@ -154,20 +146,14 @@ const RUN: Record<StageKey, (context: Context) => Promise<StageResult<unknown>>>
         session: session!,
         logger: deps.logger,
         signal: deps.signal,
-        run: {
-          runId: deps.run.runId,
-          runAttempt: deps.run.runAttempt,
-          runUrl: appliedBy(deps.run),
-          job: deps.run.job,
-          step: deps.run.step,
-        },
+        run: ecsRunContext(deps.run),
       });
       state.migrationTask = result.report;
       return result;
     }
     const options = {
       ...migrations.options,
-      appliedBy: appliedBy(deps.run),
+      appliedBy: runAttemptUrl(deps.run),
       workspaceDir: local.workspaceDir,
     };
     const result = await migrationsStage(options, {
@@ -196,7 +182,7 @@ const RUN: Record<StageKey, (context: Context) => Promise<StageResult<unknown>>>
     const result = await siteStage(plan.site!, local.scannedSite!, {
       s3: clients.s3!,
       cloudfront: clients.cloudfront,
-      deployId: deployId(deps.run),
+      deployId: stepExecutionId(deps.run),
       logger: deps.logger,
     });
     state.site = result.report;
@@ -254,10 +240,8 @@ async function prepareLocal(plan: PipelineInputs, deps: PipelineDeps): Promise<L
   const build = plan.build
     ? await prepareBuild(plan.build, { env: deps.env, runProcess: deps.runProcess })
     : undefined;
-  const migrate = plan.migrations?.kind === 'runner' ? plan.migrations.options : undefined;
-  if (migrate?.mode.kind === 'sql') {
-    await discoverMigrations(migrate.mode.migrationsDir, { workspaceDir });
-    await readCaBundle(migrate.ssl.caFile, workspaceDir);
+  if (plan.migrations?.kind === 'runner') {
+    await checkMigrationFiles(plan.migrations.options, workspaceDir);
   }
   const scannedSite = plan.site ? await scanBuild(plan.site, deps.logger) : undefined;
   return { build, scannedSite, workspaceDir };
@@ -281,18 +265,4 @@ function createClients(plan: PipelineInputs, session: AwsSession | undefined): C
         }),
     }),
   };
-}
-
-/** The run (and attempt) that applies the migrations: the history's applied_by. */
-function appliedBy(run: RunInfo): string {
-  return run.runAttempt === '1' ? run.runUrl : `${run.runUrl}/attempts/${run.runAttempt}`;
-}
-
-/**
- * This execution of the step, for the invalidation's CallerReference: the same
- * for every retry inside it, new for a re-run of the workflow.
- */
-function deployId(run: RunInfo): string | undefined {
-  if (!run.inWorkflow) return undefined;
-  return [run.repository, run.runId, run.runAttempt, run.job, run.step].join('/');
 }

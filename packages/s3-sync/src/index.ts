@@ -112,6 +112,7 @@ export {
 export { DEFAULT_MULTIPART, MiB, partSizeFor, type MultipartSettings } from './transfer.js';
 export {
   syncOutputs,
+  SYNC_OUTPUTS,
   summarizeSync,
   summarizeDistribution,
   type DistributionInfo,
@@ -154,3 +155,4 @@ export {
   readPendingInvalidation,
   type PendingInvalidation,
 } from './pending.js';
+export { openDistribution, type OpenedDistribution } from './distribution.js';

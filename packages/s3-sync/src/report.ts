@@ -44,7 +44,18 @@ export function planLines(plan: SyncPlan): string[] {
 }
 
 /** The action's outputs, as strings. `invalidated-paths` is a JSON array. */
-export function syncOutputs(report: SyncReport): Record<string, string> {
+/** sync-s3-invalidate-cloudfront's outputs, as its action.yml declares them. */
+export const SYNC_OUTPUTS = [
+  'uploaded',
+  'metadata-updated',
+  'unchanged',
+  'deleted',
+  'bytes-uploaded',
+  'invalidation-id',
+  'invalidated-paths',
+] as const;
+
+export function syncOutputs(report: SyncReport): Record<(typeof SYNC_OUTPUTS)[number], string> {
   return {
     uploaded: String(report.uploaded),
     'metadata-updated': String(report.metadataUpdated),

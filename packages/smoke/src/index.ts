@@ -60,6 +60,8 @@ export { runSmokeTests, MAX_BACKOFF_MS, USER_AGENT, type SmokeDeps } from './run
 export {
   failedChecks,
   resultsJson,
+  smokeOutputs,
+  SMOKE_OUTPUTS,
   reportHeadline,
   summaryRows,
   failureMessage,

@@ -26,6 +26,17 @@ export function resultsJson(report: SmokeReport): string {
   );
 }
 
+/** smoke-test's outputs, as its action.yml declares them. */
+export const SMOKE_OUTPUTS = ['passed', 'failed-checks', 'results'] as const;
+
+export function smokeOutputs(report: SmokeReport): Record<(typeof SMOKE_OUTPUTS)[number], string> {
+  return {
+    passed: String(report.passed),
+    'failed-checks': failedChecks(report).join(','),
+    results: resultsJson(report),
+  };
+}
+
 /** One line for the summary heading or the log: `All 3 checks passed in 4.2s.` */
 export function reportHeadline(report: SmokeReport): string {
   const total = report.results.length;
