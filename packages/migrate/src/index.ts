@@ -167,3 +167,4 @@ export {
   type MigrateCall,
   type RunMigrationsPermission,
 } from './calls.js';
+export { isLocalHost, unverifiedWarning } from './ssl.js';

@@ -138,6 +138,14 @@ function readSsl(inputs: Inputs): SslOptions {
       'nothing when ssl is disable (no TLS, no certificate)',
     );
   }
+  // libpq refuses verify-ca without a root certificate; so do we, before anything is called.
+  if (mode === 'verify-ca' && caFile === undefined) {
+    throw new InputError(
+      'ssl',
+      'verify-ca',
+      'verify-ca together with ssl-ca-file (the CA to verify against), or verify-full, which also trusts the RDS CAs shipped with this action',
+    );
+  }
   return { mode, caFile };
 }
 

@@ -12,7 +12,13 @@ import { discoverMigrations } from './files.js';
 import { migrate, type MigrationOutcome } from './migrator.js';
 import { prepareMigrations } from './prepare.js';
 import { resolveDatabaseUrl, type DatabaseSource } from './resolve.js';
-import { chooseSslMode, readCaBundle, tlsSettings, type SslOptions } from './ssl.js';
+import {
+  chooseSslMode,
+  readCaBundle,
+  tlsSettings,
+  unverifiedWarning,
+  type SslOptions,
+} from './ssl.js';
 import { redactDatabaseUrl, secretParts, type DatabaseUrl } from './url.js';
 
 export type MigrationMode = SqlMode | CommandMode;
@@ -131,14 +137,13 @@ async function runSqlMode(
   const ca = await readCaBundle(options.ssl.caFile, workspaceDir);
   const { connection } = await resolveDatabaseUrl(options.database, deps);
   const migrations = prepareMigrations(discovered.files, connection.engine);
-  const ssl = chooseSslMode(options.ssl.mode, connection.params);
+  const ssl = chooseSslMode(options.ssl.mode, connection.params, connection.host);
+  const tls = tlsSettings(ssl, ca);
   const target = shownTarget(connection);
   deps.logger.info(`Connecting to ${target} (ssl ${ssl.mode}, from ${ssl.source}).`);
-  const driver = await connect(
-    connection,
-    sessionSettings(options, tlsSettings(ssl.mode, ca)),
-    ssl,
-  );
+  const unverified = unverifiedWarning(ssl, tls);
+  if (unverified !== undefined) deps.logger.warning(unverified);
+  const driver = await connect(connection, sessionSettings(options, tls), ssl);
   try {
     deps.logger.info(`Connected to ${driver.serverVersion}.`);
     const report = await migrate(

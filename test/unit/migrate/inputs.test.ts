@@ -133,7 +133,7 @@ describe('readMigrateInputs', () => {
       'a bad ssl mode',
       { 'migrations-dir': 'db', 'database-url': URL, ssl: 'prefer' },
       'ssl',
-      'one of disable, require, verify-full',
+      'one of disable, require, verify-ca, verify-full',
     ],
     [
       'a CA file without TLS',
