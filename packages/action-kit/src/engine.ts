@@ -16,3 +16,4 @@ export {
 } from './poll.js';
 export { Inputs, runnerInputSource, splitList, type InputSource } from './inputs.js';
 export { runProcess, type RunProcess, type ProcessOptions, type ProcessResult } from './process.js';
+export { childEnv, ENV_PATTERN, type ChildEnvOptions } from './child-env.js';

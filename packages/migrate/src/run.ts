@@ -40,6 +40,8 @@ export interface CommandMode {
   argv: string[];
   /** The environment variable the URL is passed in. */
   urlEnv: string;
+  /** The command-env input: runner variables it may see beyond the base allow-list. */
+  allowEnv?: string[];
 }
 
 export interface MigrateOptions {
@@ -66,8 +68,10 @@ export interface MigrateDeps {
   region?: string;
   /** How mode 2 starts its command; a real subprocess by default. */
   exec?: Exec;
-  /** The environment mode 2's command starts from; the runner's own by default. */
+  /** The environment mode 2's command picks its variables from; the runner's own by default. */
   env?: NodeJS.ProcessEnv;
+  /** The step's cancellation: mode 2's command is interrupted. */
+  signal?: AbortSignal;
 }
 
 export interface SqlResult {
@@ -195,6 +199,7 @@ async function runCommandMode(
       url: database.url,
       cwd: options.workspaceDir,
       env: deps.env,
+      allowEnv: mode.allowEnv,
       secrets: secretParts(database.url),
     },
     deps,
