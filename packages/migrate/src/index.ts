@@ -95,7 +95,9 @@ export {
 } from './migrator.js';
 export {
   HISTORY_TABLE,
+  DEFAULT_IDLE_IN_TRANSACTION_TIMEOUT_MS,
   applicationName,
+  mysqlLockName,
   type MigrationDriver,
   type SessionSettings,
   type DatabaseErrorInfo,
