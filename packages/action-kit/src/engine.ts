@@ -38,3 +38,4 @@ export {
   type RunContext,
   type StepContext,
 } from './run-context.js';
+export { childEnv, ENV_PATTERN, type ChildEnvOptions } from './child-env.js';

@@ -7,6 +7,11 @@ export interface Logger {
   debug(message: string): void;
   warning(message: string, location?: AnnotationLocation): void;
   error(message: string, location?: AnnotationLocation): void;
+  /**
+   * A line of third-party output (a program's, a task's log), shown as is and
+   * never read by the runner as a workflow command (`::set-output`, `::add-mask`…).
+   */
+  output(line: string): void;
   /** Runs `fn` inside a collapsible log group. */
   group<T>(title: string, fn: () => Promise<T>): Promise<T>;
   /** Marks a value as secret: it must never appear in any log from here on. */
@@ -26,6 +31,9 @@ export class MemoryLogger implements Logger {
 
   info(message: string): void {
     this.lines.push(message);
+  }
+  output(line: string): void {
+    this.lines.push(line);
   }
   debug(message: string): void {
     this.lines.push(`debug: ${message}`);
@@ -56,6 +64,7 @@ export function consoleLogger(
   const redact = (text: string) => masked.reduce((t, s) => t.split(s).join('***'), text);
   return {
     info: (m) => write(redact(m)),
+    output: (line) => write(redact(line)),
     debug: (m) => (process.env.RUNNER_DEBUG === '1' ? write(redact(`debug: ${m}`)) : undefined),
     warning: (m) => write(redact(`warning: ${m}`)),
     error: (m) => write(redact(`error: ${m}`)),

@@ -1,4 +1,5 @@
 import * as core from '@actions/core';
+import { resumeCommands } from './commands.js';
 import { UserError, describeError } from './errors.js';
 
 /**
@@ -11,7 +12,10 @@ export async function run(main: () => Promise<void>): Promise<void> {
   try {
     await main();
   } catch (error) {
+    resumeCommands();
     reportFailure(error);
+  } finally {
+    resumeCommands();
   }
 }
 

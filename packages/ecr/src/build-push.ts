@@ -306,7 +306,7 @@ async function runDocker(
   const result = await deps.logger.group(title, () =>
     deps.runProcess('docker', args, {
       env: { ...docker.env, ...env },
-      onLine: (line) => deps.logger.info(line),
+      onLine: (line) => deps.logger.output(line),
       keepLines: 25,
     }),
   );

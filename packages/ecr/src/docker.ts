@@ -2,14 +2,21 @@ import { existsSync } from 'node:fs';
 import { mkdtemp, rm, symlink, writeFile } from 'node:fs/promises';
 import { homedir } from 'node:os';
 import path from 'node:path';
-import { UserError, type Logger, type RunProcess } from '@deploy-actions/action-kit/engine';
+import {
+  UserError,
+  childEnv,
+  type Logger,
+  type RunProcess,
+} from '@deploy-actions/action-kit/engine';
 import { ECR_CALLS } from './calls.js';
 
 /**
  * A private DOCKER_CONFIG for this run: registry credentials land here, never
  * in the user's ~/.docker, and vanish when the run ends. Builder instances and
  * CLI plugins (what docker/setup-buildx-action installs) are linked in, so a
- * configured buildx builder keeps working.
+ * configured buildx builder keeps working. docker (and the Dockerfile's RUN
+ * steps through it) sees an allow-listed environment: docker's own variables,
+ * never the runner's tokens or the step's AWS credentials.
  */
 export interface DockerSession {
   env: NodeJS.ProcessEnv;
@@ -29,7 +36,10 @@ export async function openDockerSession(
   }
   await writeFile(path.join(configDir, 'config.json'), '{"auths":{}}\n', { mode: 0o600 });
   return {
-    env: { ...baseEnv, DOCKER_CONFIG: configDir },
+    env: childEnv(baseEnv, {
+      programPrefixes: ['DOCKER_', 'BUILDX_', 'BUILDKIT_'],
+      set: { DOCKER_CONFIG: configDir },
+    }),
     configDir,
     close: () => rm(configDir, { recursive: true, force: true }),
   };

@@ -1,14 +1,18 @@
 /**
  * Mode 2: the user's own migration tool (prisma, knex, node-pg-migrate,
  * flyway, `npm run migrate`…). The command is an argument list run without a
- * shell, with the database URL in one environment variable; its output goes
- * to the log line by line and its exit code decides.
+ * shell, with the database URL in one environment variable and otherwise an
+ * allow-listed environment (no runner tokens, no AWS credentials unless
+ * named); its output goes to the log line by line, never read as workflow
+ * commands, and its exit code decides. A cancelled step interrupts it.
  */
-import { spawn } from 'node:child_process';
+import { spawn, type ChildProcess } from 'node:child_process';
 import { createInterface } from 'node:readline';
 import {
+  ENV_PATTERN,
   InputError,
   UserError,
+  childEnv,
   formatDuration,
   systemClock,
   type Clock,
@@ -20,6 +24,8 @@ export interface ExecOptions {
   env: NodeJS.ProcessEnv;
   cwd?: string;
   onLine: (line: string, stream: 'stdout' | 'stderr') => void;
+  /** Aborted when the step is cancelled: the program gets SIGINT, then SIGTERM, then SIGKILL. */
+  signal?: AbortSignal;
 }
 
 export interface ExecResult {
@@ -37,8 +43,10 @@ export interface CommandOptions {
   urlEnv: string;
   url: string;
   cwd?: string;
-  /** The environment to start from; the runner's own by default. */
+  /** The environment to pick from; the runner's own by default. */
   env?: NodeJS.ProcessEnv;
+  /** Variable names (or NAME_* prefixes) the command may see beyond the base allow-list. */
+  allowEnv?: readonly string[];
   /** Strings to blank out of the output the outcome keeps (the log is masked by the runner). */
   secrets?: readonly string[];
 }
@@ -47,6 +55,7 @@ export interface CommandDeps {
   logger: Logger;
   exec?: Exec;
   clock?: Clock;
+  signal?: AbortSignal;
 }
 
 export interface CommandOutcome {
@@ -73,10 +82,14 @@ export async function runMigrationCommand(
   const started = clock.now();
   const result = await deps.logger.group(`Running ${display}`, () =>
     exec(options.argv, {
-      env: { ...(options.env ?? process.env), [options.urlEnv]: options.url },
+      env: childEnv(options.env ?? process.env, {
+        allow: options.allowEnv,
+        set: { [options.urlEnv]: options.url },
+      }),
       cwd: options.cwd,
+      signal: deps.signal,
       onLine: (line) => {
-        deps.logger.info(line);
+        deps.logger.output(line);
         tail.push(redact(line, options.secrets ?? []));
         if (tail.length > TAIL_LINES) tail.shift();
       },
@@ -96,6 +109,17 @@ export async function runMigrationCommand(
     outputTail: tail,
   };
   if (result.exitCode === 0) return outcome;
+  if (deps.signal?.aborted) {
+    return {
+      ...outcome,
+      failure: new UserError(
+        `The step was cancelled: the migration command ${display} was interrupted (${describeExit(result)}).`,
+        {
+          hint: 'Migrations the tool applied before the interruption stay applied; run the step again to finish.',
+        },
+      ),
+    };
+  }
   const lastLine = [...tail].reverse().find((line) => line.trim() !== '');
   return {
     ...outcome,
@@ -146,9 +170,47 @@ export const spawnExec: Exec = (argv, options) =>
     });
     createInterface({ input: child.stdout }).on('line', (line) => options.onLine(line, 'stdout'));
     createInterface({ input: child.stderr }).on('line', (line) => options.onLine(line, 'stderr'));
-    child.once('error', reject);
-    child.once('close', (exitCode, signal) => resolve({ exitCode, signal }));
+    const stop = interruptOnAbort(child, options.signal);
+    child.once('error', (error) => (stop(), reject(error)));
+    child.once('close', (exitCode, signal) => (stop(), resolve({ exitCode, signal })));
   });
+
+/** After SIGINT, the runner kills the step about 10 s later: escalate well before that. */
+export const INTERRUPT_ESCALATION_MS = [4_000, 7_000] as const;
+
+/**
+ * Passes a cancellation on as the runner does to the step: SIGINT (the tool
+ * can release its lock and roll back), then SIGTERM, then SIGKILL.
+ */
+function interruptOnAbort(child: ChildProcess, signal: AbortSignal | undefined): () => void {
+  if (signal === undefined) return () => undefined;
+  const timers: NodeJS.Timeout[] = [];
+  const onAbort = () => {
+    child.kill('SIGINT');
+    timers.push(setTimeout(() => child.kill('SIGTERM'), INTERRUPT_ESCALATION_MS[0]).unref());
+    timers.push(setTimeout(() => child.kill('SIGKILL'), INTERRUPT_ESCALATION_MS[1]).unref());
+  };
+  if (signal.aborted) onAbort();
+  else signal.addEventListener('abort', onAbort, { once: true });
+  return () => {
+    signal.removeEventListener('abort', onAbort);
+    for (const timer of timers) clearTimeout(timer);
+  };
+}
+
+/** Reads command-env: variable names or NAME_* prefixes, as a list input gives them. */
+export function validateEnvAllowList(entries: readonly string[], input = 'command-env'): string[] {
+  for (const entry of entries) {
+    if (!ENV_PATTERN.test(entry)) {
+      throw new InputError(
+        input,
+        entry,
+        'environment variable names or NAME_* prefixes (letters, digits and _), separated by commas or new lines',
+      );
+    }
+  }
+  return [...entries];
+}
 
 /** Validates database-url-env: a name a program can read from its environment. */
 export function validateEnvName(name: string, input = 'database-url-env'): string {

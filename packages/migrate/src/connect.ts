@@ -67,7 +67,7 @@ function connectionHint(
     return `Check the host and port, and that this runner can reach them: an RDS database in private subnets is out of reach of GitHub-hosted runners (use a self-hosted runner inside the VPC, or run the migrations as a task inside the VPC).`;
   }
   if (code !== undefined && CERTIFICATE.has(code)) {
-    return `The server's certificate could not be verified (${sslFrom}). For RDS, set ssl-ca-file to the RDS CA bundle (${RDS_CA_BUNDLE_URL}); verify-full also needs the URL's host to be the name in the certificate (the RDS endpoint, not an IP or a CNAME).`;
+    return `The server's certificate could not be verified (${sslFrom}), so no password was sent. The RDS CAs (${RDS_CA_BUNDLE_URL}) are built in: for RDS, verify-full needs the URL's host to be the name in the certificate (the RDS endpoint, not an IP or a CNAME); for a database with another CA, set ssl-ca-file to it.`;
   }
   if (/does not support (SSL|secure)/i.test(message) || code === 'HANDSHAKE_NO_SSL_SUPPORT') {
     return `The server does not speak TLS but ${sslFrom}: set ssl: disable for a database without TLS (a service container, localhost).`;

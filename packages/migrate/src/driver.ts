@@ -21,7 +21,15 @@ export interface SessionSettings {
   appliedBy: string;
   tls: TlsSettings;
   connectTimeoutMs: number;
+  /**
+   * PostgreSQL: a session idle inside a transaction this long is ended by the
+   * server, its locks released (a runner that vanished mid-migration).
+   */
+  idleInTransactionTimeoutMs?: number;
 }
+
+/** Long enough for any pause between two statements of ours; short enough not to block the next deploy. */
+export const DEFAULT_IDLE_IN_TRANSACTION_TIMEOUT_MS = 60_000;
 
 /** A database error, reduced to what a person needs. */
 export interface DatabaseErrorInfo {

@@ -98,7 +98,9 @@ export {
 } from './migrator.js';
 export {
   HISTORY_TABLE,
+  DEFAULT_IDLE_IN_TRANSACTION_TIMEOUT_MS,
   applicationName,
+  mysqlLockName,
   type MigrationDriver,
   type SessionSettings,
   type DatabaseErrorInfo,
@@ -173,3 +175,4 @@ export {
   type RunnerMigrateInputs,
 } from './runner-inputs.js';
 export { ecsRunContext } from './run-context.js';
+export { isLocalHost, unverifiedWarning } from './ssl.js';

@@ -5,7 +5,7 @@
  * hands the result to runMigrations.
  */
 import { InputError, type Inputs } from '@deploy-actions/action-kit/engine';
-import { parseCommandLine, validateEnvName } from './command.js';
+import { parseCommandLine, validateEnvAllowList, validateEnvName } from './command.js';
 import type { DatabaseSource } from './resolve.js';
 import type { MigrateOptions, MigrationMode } from './run.js';
 import { SSL_MODES, type SslOptions } from './ssl.js';
@@ -138,6 +138,14 @@ function readSsl(inputs: Inputs): SslOptions {
       'nothing when ssl is disable (no TLS, no certificate)',
     );
   }
+  // libpq refuses verify-ca without a root certificate; so do we, before anything is called.
+  if (mode === 'verify-ca' && caFile === undefined) {
+    throw new InputError(
+      'ssl',
+      'verify-ca',
+      'verify-ca together with ssl-ca-file (the CA to verify against), or verify-full, which also trusts the RDS CAs shipped with this action',
+    );
+  }
   return { mode, caFile };
 }
 
@@ -165,11 +173,12 @@ function readCommandMode(inputs: Inputs): MigrationMode {
     kind: 'command',
     argv: parseCommandLine(inputs.required('command')),
     urlEnv: validateEnvName(inputs.string('database-url-env', DEFAULT_URL_ENV)),
+    allowEnv: validateEnvAllowList(inputs.list('command-env')),
   };
 }
 
 function ineffectiveInputs(inputs: Inputs, kind: MigrationMode['kind']): string[] {
-  const unused = kind === 'sql' ? ['database-url-env'] : SQL_ONLY_INPUTS;
+  const unused = kind === 'sql' ? ['database-url-env', 'command-env'] : SQL_ONLY_INPUTS;
   const modeInput = MODE_INPUTS.find((mode) => mode.kind === kind)!.input;
   return unused
     .filter((name) => inputs.optional(name) !== undefined)

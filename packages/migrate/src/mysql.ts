@@ -2,6 +2,7 @@
 import mysql from 'mysql2/promise';
 import type { AppliedMigration } from './plan.js';
 import {
+  DEFAULT_IDLE_IN_TRANSACTION_TIMEOUT_MS,
   HISTORY_TABLE,
   mysqlLockName,
   type DatabaseErrorInfo,
@@ -69,9 +70,17 @@ async function applySessionSettings(
 ): Promise<string[]> {
   // Both lock timeouts are whole seconds, at least 1.
   const lockSeconds = Math.max(1, Math.ceil(settings.lockTimeoutMs / 1000));
+  // A session idle this long (a vanished runner) is ended, and GET_LOCK's lock with it; we are
+  // never idle longer than a lock poll (5 s).
+  const idleSeconds = Math.max(
+    10,
+    Math.ceil(
+      (settings.idleInTransactionTimeoutMs ?? DEFAULT_IDLE_IN_TRANSACTION_TIMEOUT_MS) / 1000,
+    ),
+  );
   await connection.query(
-    "SET SESSION time_zone = '+00:00', lock_wait_timeout = ?, innodb_lock_wait_timeout = ?",
-    [lockSeconds, lockSeconds],
+    "SET SESSION time_zone = '+00:00', lock_wait_timeout = ?, innodb_lock_wait_timeout = ?, wait_timeout = ?",
+    [lockSeconds, lockSeconds, idleSeconds],
   );
   if (isMariaDb) {
     await connection.query('SET SESSION max_statement_time = ?', [

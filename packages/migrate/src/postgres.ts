@@ -2,6 +2,7 @@
 import pg from 'pg';
 import type { AppliedMigration } from './plan.js';
 import {
+  DEFAULT_IDLE_IN_TRANSACTION_TIMEOUT_MS,
   HISTORY_TABLE,
   advisoryLockKeys,
   applicationName,
@@ -15,8 +16,12 @@ import type { DatabaseUrl } from './url.js';
 /**
  * The lock is a session-level advisory lock (two-key form): it survives the
  * transactions of each file, is per database, and goes away with the session
- * if the runner dies. Its holder is found in pg_locks and named from
- * pg_stat_activity, whose application_name each run sets to its own.
+ * if the runner dies. The server notices a vanished runner within about a
+ * minute: a session idle inside a transaction is ended after
+ * idle_in_transaction_session_timeout, and a dead peer by TCP keepalives
+ * (30 s idle, 3 probes 10 s apart) instead of the kernel's two hours. Its
+ * holder is found in pg_locks and named from pg_stat_activity, whose
+ * application_name each run sets to its own.
  */
 export async function openPostgres(
   db: DatabaseUrl,
@@ -37,9 +42,17 @@ export async function openPostgres(
   try {
     await client.connect();
     await client.query(
-      "SELECT set_config('lock_timeout', $1, false), set_config('statement_timeout', $2, false)",
+      `SELECT set_config('lock_timeout', $1, false), set_config('statement_timeout', $2, false),
+        set_config('idle_in_transaction_session_timeout', $3, false),
+        set_config('tcp_keepalives_idle', '30', false),
+        set_config('tcp_keepalives_interval', '10', false),
+        set_config('tcp_keepalives_count', '3', false)`,
       // lock_timeout 0 would mean "wait forever".
-      [`${Math.max(1, settings.lockTimeoutMs)}ms`, `${settings.statementTimeoutMs}ms`],
+      [
+        `${Math.max(1, settings.lockTimeoutMs)}ms`,
+        `${settings.statementTimeoutMs}ms`,
+        `${settings.idleInTransactionTimeoutMs ?? DEFAULT_IDLE_IN_TRANSACTION_TIMEOUT_MS}ms`,
+      ],
     );
     const version = await client.query<{ server_version: string }>('SHOW server_version');
     return new PostgresDriver(client, `PostgreSQL ${version.rows[0]?.server_version ?? '?'}`);

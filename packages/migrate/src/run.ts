@@ -12,7 +12,13 @@ import { discoverMigrations } from './files.js';
 import { migrate, type MigrationOutcome } from './migrator.js';
 import { prepareMigrations } from './prepare.js';
 import { resolveDatabaseUrl, type DatabaseSource } from './resolve.js';
-import { chooseSslMode, readCaBundle, tlsSettings, type SslOptions } from './ssl.js';
+import {
+  chooseSslMode,
+  readCaBundle,
+  tlsSettings,
+  unverifiedWarning,
+  type SslOptions,
+} from './ssl.js';
 import { redactDatabaseUrl, secretParts, type DatabaseUrl } from './url.js';
 
 export type MigrationMode = SqlMode | CommandMode;
@@ -34,6 +40,8 @@ export interface CommandMode {
   argv: string[];
   /** The environment variable the URL is passed in. */
   urlEnv: string;
+  /** The command-env input: runner variables it may see beyond the base allow-list. */
+  allowEnv?: string[];
 }
 
 export interface MigrateOptions {
@@ -60,8 +68,10 @@ export interface MigrateDeps {
   region?: string;
   /** How mode 2 starts its command; a real subprocess by default. */
   exec?: Exec;
-  /** The environment mode 2's command starts from; the runner's own by default. */
+  /** The environment mode 2's command picks its variables from; the runner's own by default. */
   env?: NodeJS.ProcessEnv;
+  /** The step's cancellation: mode 2's command is interrupted. */
+  signal?: AbortSignal;
 }
 
 export interface SqlResult {
@@ -131,14 +141,13 @@ async function runSqlMode(
   const ca = await readCaBundle(options.ssl.caFile, workspaceDir);
   const { connection } = await resolveDatabaseUrl(options.database, deps);
   const migrations = prepareMigrations(discovered.files, connection.engine);
-  const ssl = chooseSslMode(options.ssl.mode, connection.params);
+  const ssl = chooseSslMode(options.ssl.mode, connection.params, connection.host);
+  const tls = tlsSettings(ssl, ca);
   const target = shownTarget(connection);
   deps.logger.info(`Connecting to ${target} (ssl ${ssl.mode}, from ${ssl.source}).`);
-  const driver = await connect(
-    connection,
-    sessionSettings(options, tlsSettings(ssl.mode, ca)),
-    ssl,
-  );
+  const unverified = unverifiedWarning(ssl, tls);
+  if (unverified !== undefined) deps.logger.warning(unverified);
+  const driver = await connect(connection, sessionSettings(options, tls), ssl);
   try {
     deps.logger.info(`Connected to ${driver.serverVersion}.`);
     const report = await migrate(
@@ -190,6 +199,7 @@ async function runCommandMode(
       url: database.url,
       cwd: options.workspaceDir,
       env: deps.env,
+      allowEnv: mode.allowEnv,
       secrets: secretParts(database.url),
     },
     deps,

@@ -20,6 +20,7 @@ export const STAGE_ONLY_INPUTS: Record<StageKey, readonly string[]> = {
     'database-url',
     'database-url-secret-id',
     'database-url-env',
+    'command-env',
     'lock-timeout',
     'statement-timeout',
     'connect-timeout',

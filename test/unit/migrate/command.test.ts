@@ -228,3 +228,135 @@ describe('runMigrations in command mode, with a real subprocess', () => {
     ).rejects.toThrow('"no-such-migrate-tool-xyz" was not found');
   });
 });
+
+describe('what the migration command may see and how it is stopped', () => {
+  const options = (argv: string[], allowEnv?: string[]): MigrateOptions => ({
+    database: { url: URL },
+    mode: { kind: 'command', argv, urlEnv: 'DATABASE_URL', allowEnv },
+    ssl: {},
+    lockTimeoutMs: 1000,
+    statementTimeoutMs: 0,
+    appliedBy: 'https://github.com/acme/shop/actions/runs/7',
+  });
+  const RUNNER_ENV = {
+    PATH: process.env.PATH,
+    HOME: '/home/runner',
+    LANG: 'C.UTF-8',
+    LC_ALL: 'C.UTF-8',
+    NODE_ENV: 'production',
+    PRISMA_HIDE_UPDATE_MESSAGE: '1',
+    ACTIONS_RUNTIME_TOKEN: 'runtime-token',
+    ACTIONS_ID_TOKEN_REQUEST_URL: 'https://token.actions.example/oidc',
+    ACTIONS_ID_TOKEN_REQUEST_TOKEN: 'oidc-request-token',
+    ACTIONS_CACHE_URL: 'https://cache.example/',
+    ACTIONS_RESULTS_URL: 'https://results.example/',
+    AWS_ACCESS_KEY_ID: 'AKIAEXAMPLE',
+    AWS_SECRET_ACCESS_KEY: 'secret-key',
+    AWS_SESSION_TOKEN: 'session-token',
+    GITHUB_TOKEN: 'ghs_token',
+    INPUT_DATABASE_URL: URL,
+  };
+  const PRINT_ENV = 'console.log(JSON.stringify(Object.keys(process.env).sort()))';
+
+  async function seenNames(allowEnv?: string[]): Promise<string[]> {
+    const logger = new MemoryLogger();
+    await runMigrations(options([process.execPath, '-e', PRINT_ENV], allowEnv), {
+      logger,
+      env: RUNNER_ENV,
+    });
+    const line = logger.lines.find((l) => l.startsWith('['))!;
+    return JSON.parse(line) as string[];
+  }
+
+  test('by default: the base allow-list and the URL, no runner token, no AWS credentials', async () => {
+    const names = await seenNames();
+    expect(names).toEqual(
+      expect.arrayContaining(['PATH', 'HOME', 'LANG', 'LC_ALL', 'DATABASE_URL']),
+    );
+    for (const hidden of [
+      'NODE_ENV',
+      'ACTIONS_RUNTIME_TOKEN',
+      'ACTIONS_ID_TOKEN_REQUEST_URL',
+      'ACTIONS_ID_TOKEN_REQUEST_TOKEN',
+      'ACTIONS_CACHE_URL',
+      'ACTIONS_RESULTS_URL',
+      'AWS_ACCESS_KEY_ID',
+      'AWS_SECRET_ACCESS_KEY',
+      'AWS_SESSION_TOKEN',
+      'GITHUB_TOKEN',
+      'INPUT_DATABASE_URL',
+    ]) {
+      expect(names).not.toContain(hidden);
+    }
+  });
+
+  test('command-env adds names and prefixes; a pattern never lets credentials through', async () => {
+    const names = await seenNames(['NODE_ENV', 'PRISMA_*', 'AWS_*', 'ACTIONS_*']);
+    expect(names).toEqual(expect.arrayContaining(['NODE_ENV', 'PRISMA_HIDE_UPDATE_MESSAGE']));
+    expect(names).not.toContain('AWS_SECRET_ACCESS_KEY');
+    expect(names).not.toContain('ACTIONS_RUNTIME_TOKEN');
+  });
+
+  test('credentials reach it only when named exactly', async () => {
+    const names = await seenNames(['AWS_ACCESS_KEY_ID', 'AWS_SECRET_ACCESS_KEY']);
+    expect(names).toEqual(expect.arrayContaining(['AWS_ACCESS_KEY_ID', 'AWS_SECRET_ACCESS_KEY']));
+    expect(names).not.toContain('AWS_SESSION_TOKEN');
+  });
+
+  test("its output is third-party output: the logger's verbatim channel, not info", async () => {
+    const outputs: string[] = [];
+    const logger = new MemoryLogger();
+    logger.output = (line: string) => void outputs.push(line);
+    await runMigrations(
+      options([
+        process.execPath,
+        '-e',
+        "console.log('::add-mask::x'); console.error('::error::pwned')",
+      ]),
+      { logger },
+    );
+    expect(outputs).toEqual(['::add-mask::x', '::error::pwned']);
+    // Workflow commands are read at the start of a line: none of ours starts with one.
+    expect(logger.lines.filter((line) => line.startsWith('::'))).toEqual([]);
+  });
+
+  test('a cancelled step interrupts the command with SIGINT and fails saying so', async () => {
+    const cancel = new AbortController();
+    const logger = new MemoryLogger();
+    const script =
+      "process.on('SIGINT', () => { console.log('released the lock'); process.exit(130); }); console.log('ready'); setInterval(() => {}, 1000);";
+    logger.output = (line: string) => {
+      logger.lines.push(line);
+      if (line === 'ready') cancel.abort();
+    };
+    const error = await runMigrations(options([process.execPath, '-e', script]), {
+      logger,
+      signal: cancel.signal,
+    }).catch((caught: unknown) => caught);
+    expect(error).toBeInstanceOf(MigrationRunError);
+    expect((error as MigrationRunError).message).toBe(
+      `The step was cancelled: the migration command ${formatCommandLine([process.execPath, '-e', script])} was interrupted (exit code 130).`,
+    );
+    expect(logger.lines).toContain('released the lock');
+  });
+
+  test('a command that ignores SIGINT is ended by SIGTERM', async () => {
+    const cancel = new AbortController();
+    const logger = new MemoryLogger();
+    const script =
+      "process.on('SIGINT', () => console.log('ignoring SIGINT')); console.log('ready'); setInterval(() => {}, 1000);";
+    logger.output = (line: string) => {
+      logger.lines.push(line);
+      if (line === 'ready') cancel.abort();
+    };
+    const error = await runMigrations(options([process.execPath, '-e', script]), {
+      logger,
+      signal: cancel.signal,
+    }).catch((caught: unknown) => caught);
+    expect((error as MigrationRunError).result.command).toMatchObject({
+      exitCode: null,
+      signal: 'SIGTERM',
+    });
+    expect(logger.lines).toContain('ignoring SIGINT');
+  }, 15_000);
+});

@@ -46,6 +46,11 @@ class WatchingLogger extends MemoryLogger {
     super.info(message);
     for (const w of this.watchers.filter((w) => w.line === message)) w.then();
   }
+  // The container's lines are third-party output.
+  override output(line: string): void {
+    super.output(line);
+    for (const w of this.watchers.filter((w) => w.line === line)) w.then();
+  }
 }
 
 let sim: AwsSimulator;

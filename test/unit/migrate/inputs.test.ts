@@ -67,8 +67,31 @@ describe('readMigrateInputs', () => {
       kind: 'command',
       argv: ['npx', 'prisma', 'migrate', 'deploy', '--schema', 'db/schema.prisma'],
       urlEnv: 'PRISMA_DATABASE_URL',
+      allowEnv: [],
     });
   });
+
+  test('command-env: the names and NAME_* prefixes the command may see', () => {
+    const { options } = readMigrateInputs(
+      inputsOf({
+        'database-url': URL,
+        command: 'npx prisma migrate deploy',
+        'command-env': 'NODE_ENV, PRISMA_*\nAWS_ACCESS_KEY_ID',
+      }),
+    );
+    expect(options.mode).toMatchObject({
+      allowEnv: ['NODE_ENV', 'PRISMA_*', 'AWS_ACCESS_KEY_ID'],
+    });
+  });
+
+  test.each(['NODE ENV', 'PRISMA_*_URL', '*', '1ABC'])(
+    'command-env %j is refused, naming the input',
+    (entry) => {
+      expect(() =>
+        readMigrateInputs(inputsOf({ 'database-url': URL, command: 'x', 'command-env': entry })),
+      ).toThrow(/Input 'command-env'/);
+    },
+  );
 
   test('a command gets DATABASE_URL unless told otherwise', () => {
     const { options } = readMigrateInputs(
@@ -78,6 +101,7 @@ describe('readMigrateInputs', () => {
       kind: 'command',
       argv: ['npm', 'run', 'migrate'],
       urlEnv: 'DATABASE_URL',
+      allowEnv: [],
     });
   });
 
@@ -133,7 +157,7 @@ describe('readMigrateInputs', () => {
       'a bad ssl mode',
       { 'migrations-dir': 'db', 'database-url': URL, ssl: 'prefer' },
       'ssl',
-      'one of disable, require, verify-full',
+      'one of disable, require, verify-ca, verify-full',
     ],
     [
       'a CA file without TLS',

@@ -11,6 +11,9 @@ class OrderLogger implements Logger {
   info(message: string) {
     this.events.push(`info ${message}`);
   }
+  output(line: string) {
+    this.events.push(`output ${line}`);
+  }
   debug(message: string) {
     this.events.push(`debug ${message}`);
   }

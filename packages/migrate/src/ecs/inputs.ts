@@ -43,6 +43,7 @@ const RUNNER_ONLY_INPUTS = [
   'connect-timeout',
   'ssl',
   'ssl-ca-file',
+  'command-env',
 ];
 
 /** Mode 3 as the inputs give it. */

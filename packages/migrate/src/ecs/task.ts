@@ -105,7 +105,7 @@ export async function runMigrationTask(
       };
       const client = typeof deps.logs === 'function' ? deps.logs(target.region) : deps.logs;
       follower = new LogFollower(client, target, (line) => {
-        deps.logger.info(line);
+        deps.logger.output(line);
         outcome.outputTail.push(redact(line, masked));
         if (outcome.outputTail.length > TAIL_LINES) outcome.outputTail.shift();
       });
