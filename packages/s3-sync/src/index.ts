@@ -24,8 +24,8 @@
  *   a deploy finding the record invalidates them too, and removes it once its
  *   invalidation was created. `.deploy-actions` is reserved: never uploaded,
  *   compared or deleted as part of the build.
- * - calls.ts: S3_SYNC_CALLS, every AWS call the engine makes and its IAM actions;
- *   the call sites take the action their errors name from it (S3_SYNC_BY_OPERATION).
+ * - calls.ts: S3_SYNC_TABLE, every AWS call the engine makes and its IAM actions;
+ *   every call site goes through callWith(S3_SYNC_TABLE, '<Operation>', …).
  */
 export {
   syncToS3,
@@ -126,7 +126,6 @@ export {
   findBucketOrigin,
   pickBucketOrigin,
   isBucketDomain,
-  isTransientError,
   distributionArn,
   CREATE_BACKOFF,
   WAIT_BACKOFF,
@@ -137,7 +136,10 @@ export {
   type DistributionRef,
   type OriginLike,
 } from './cloudfront.js';
+// The suite-wide classifier, under the name this engine exported it as.
+export { isTransient as isTransientError } from '@deploy-actions/aws';
 export {
+  S3_SYNC_TABLE,
   S3_SYNC_CALLS,
   S3_SYNC_BY_OPERATION,
   type AwsCallDeclaration,
