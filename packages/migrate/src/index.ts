@@ -9,7 +9,7 @@
  * applies under a per-database lock (migrator.ts) through a driver per engine
  * (postgres.ts, mysql.ts).
  *
- * Its AWS permissions are declared in calls.ts (and ECS_MODE_CALLS in ecs.ts),
+ * Its AWS permissions are declared in calls.ts (and ECS_MODE_CALLS in ecs/calls.ts),
  * and the call sites take their IAM labels from those tables.
  */
 export {
@@ -136,6 +136,14 @@ export {
   LogFollower,
   ECS_MODE_CALLS,
   STARTED_BY,
+  readEcsInputs,
+  readEcsMode,
+  ignoredEcsInputs,
+  ECS_MODE_INPUTS,
+  LAUNCH_TYPES,
+  DEFAULT_TASK_TIMEOUT,
+  runEcsMigration,
+  ecsClientToken,
   type EcsModeCall,
   type EcsMode,
   type EcsTaskOptions,
@@ -145,22 +153,10 @@ export {
   type TaskNetwork,
   type TaskDatabase,
   type TaskLogTarget,
-} from './ecs.js';
-export {
-  readEcsInputs,
-  readEcsMode,
-  ignoredEcsInputs,
-  ECS_MODE_INPUTS,
-  LAUNCH_TYPES,
-  DEFAULT_TASK_TIMEOUT,
   type EcsInputs,
-} from './ecs-inputs.js';
-export {
-  runEcsMigration,
-  ecsClientToken,
   type EcsRunContext,
   type EcsMigrationDeps,
-} from './ecs-run.js';
+} from './ecs/index.js';
 export {
   RUN_MIGRATIONS_CALLS,
   RUN_MIGRATIONS_PERMISSIONS,

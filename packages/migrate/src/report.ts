@@ -1,6 +1,6 @@
 import { formatDuration } from '@deploy-actions/action-kit/engine';
 import { formatCommandLine } from './command.js';
-import type { EcsTaskOutcome } from './ecs.js';
+import type { EcsTaskOutcome } from './ecs/types.js';
 import type { MigrationOutcome } from './migrator.js';
 import type { MigrateResult } from './run.js';
 
