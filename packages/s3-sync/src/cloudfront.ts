@@ -39,7 +39,7 @@ import {
   type AwsCallContext,
 } from '@deploy-actions/aws';
 import { S3_SYNC_TABLE } from './calls.js';
-import { normaliseOriginPath } from './inputs.js';
+import { normaliseOriginPath } from './names.js';
 import type { Invalidator } from './types.js';
 
 /** `arn:aws:cloudfront::123456789012:distribution/E2QWRUHAPOMQZL`; any account (`*`) when unknown. */

@@ -56,6 +56,7 @@ import { UserError, type Clock } from '@deploy-actions/action-kit/engine';
 import { callWith, errorCode, translateAwsError } from '@deploy-actions/aws';
 import { S3_SYNC_TABLE } from './calls.js';
 import { objectArn } from './remote.js';
+import type { PendingInvalidation } from './types.js';
 
 /** The directory name reserved for the engine's own objects, at any depth under the prefix. */
 export const RESERVED_DIRECTORY = '.deploy-actions';
@@ -64,16 +65,6 @@ export const PENDING_INVALIDATION_FILE = `${RESERVED_DIRECTORY}/pending-invalida
 export const PENDING_INVALIDATION_CACHE_CONTROL = 'no-store';
 const CONTENT_TYPE = 'application/json; charset=utf-8';
 const FORMAT = 1;
-
-/** Keys whose cached copies an earlier, interrupted deploy left stale. */
-export interface PendingInvalidation {
-  /** Object keys, with the prefix. */
-  keys: string[];
-  /** Everything under the deploy's root: the record could not be read. */
-  all: boolean;
-  /** Why `all`: what was wrong with the record. */
-  problem?: string;
-}
 
 /** The record's key: `<prefix>.deploy-actions/pending-invalidation.json`. */
 export function pendingInvalidationKey(prefix: string): string {

@@ -11,7 +11,12 @@ import { Upload } from '@aws-sdk/lib-storage';
 import { UserError } from '@deploy-actions/action-kit/engine';
 import { callWith, errorCode, translateAwsError } from '@deploy-actions/aws';
 import { S3_SYNC_TABLE } from './calls.js';
-import type { PlannedMetadataUpdate, PlannedUpload } from './plan.js';
+import type {
+  MultipartSettings,
+  PlannedMetadataUpdate,
+  PlannedUpload,
+  TransferMethod,
+} from './types.js';
 import { SHA256_METADATA, objectArn } from './remote.js';
 
 export const MiB = 1024 * 1024;
@@ -22,18 +27,10 @@ const MAX_PARTS = 10_000;
 /** DeleteObjects takes at most 1,000 keys per request. */
 export const DELETE_BATCH_SIZE = 1000;
 
-export interface MultipartSettings {
-  /** Files of at least this size go by multipart upload. */
-  thresholdBytes: number;
-  partBytes: number;
-}
-
 export const DEFAULT_MULTIPART: MultipartSettings = {
   thresholdBytes: 16 * MiB,
   partBytes: 8 * MiB,
 };
-
-export type TransferMethod = 'put' | 'multipart' | 'copy';
 
 /**
  * Uploads one file with its headers and content hash. Files under the
