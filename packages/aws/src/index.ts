@@ -1,6 +1,6 @@
 export { SUITE_VERSION } from './version.js';
 export { resolveRegion } from './region.js';
-export { translateAwsError, callAws, errorCode, type AwsCallContext } from './errors.js';
+export { translateAwsError, errorCode, type AwsCallContext } from './errors.js';
 export {
   defineCalls,
   isCallTable,
