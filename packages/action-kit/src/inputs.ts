@@ -1,3 +1,8 @@
+/**
+ * Typed, validating readers of action inputs (the Inputs class) and of single
+ * values that are not inputs of their own: every mistake is an InputError
+ * naming the input, the value and the expected form.
+ */
 import { parse as parseYaml } from 'yaml';
 import { InputError } from './errors.js';
 import { formatDuration, formatDurationInput, parseDuration } from './duration.js';

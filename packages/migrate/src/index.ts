@@ -2,8 +2,9 @@
  * The engine of run-migrations: schema migrations for PostgreSQL and
  * MySQL/MariaDB, with the database URL from an input or Secrets Manager.
  *
- * Modes (run.ts): the built-in SQL migrator (`migrations-dir`), or the
- * user's own tool (`command`). The built-in migrator reads
+ * Modes: the built-in SQL migrator (`migrations-dir`) or the user's own tool
+ * (`command`) on the runner (run.ts), or that command as a one-off ECS task
+ * inside the VPC (`ecs-cluster`, ecs/). The built-in migrator reads
  * `V<version>__<description>.sql` files (files.ts), splits them into
  * statements (splitter.ts), plans against the history table (plan.ts) and
  * applies under a per-database lock (migrator.ts) through a driver per engine

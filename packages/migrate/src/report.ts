@@ -1,3 +1,4 @@
+/** The outputs and job summary of a migration run, on the runner or as an ECS task. */
 import { formatDuration } from '@deploy-actions/action-kit/engine';
 import { formatCommandLine } from './command.js';
 import type { EcsTaskOutcome } from './ecs/types.js';

@@ -23,7 +23,6 @@
  *    its stopCode, stoppedReason and the container's reason, in words. A
  *    cancelled run (the AbortSignal) or a timeout stops the task.
  *
- *
  * The database URL is passed by reference, never by value (database.ts).
  */
 import { UserError, systemClock } from '@deploy-actions/action-kit/engine';
