@@ -1,28 +1,21 @@
 // The least-privilege policies in workflows-examples/iam/ allow exactly the AWS
 // calls each action's code makes: no more, no fewer.
 //
-// The calls are derived from the code, from the tables the engines use:
+// The calls come from the engines' call tables (defineCalls in packages/aws:
+// one AwsCall per operation the engine sends, plus the permissions AWS checks
+// on the caller's behalf, such as iam:PassRole, marked `operation: '*'`):
 // - an action bundles its src/ and the @deploy-actions packages it imports
-//   (transitively);
-// - each engine declares its calls in a table: an exported `*_CALLS` /
-//   `*_PERMISSIONS` constant (which also carries permissions AWS checks on the
-//   caller's behalf, such as iam:PassRole, marked `operation: '*'`). The
-//   policy is the union of the tables the action's code reaches.
+//   (transitively); its policy is the union of those packages' tables, which
+//   each package exports from its index;
 // - every AWS SDK command those sources send (`new XCommand(`, `paginateX(`,
-//   lib-storage's `new Upload(`) is one call, and it must take the IAM action
-//   its errors name from its table entry: the function that sends it (or a
-//   helper of the same file it calls) labels it `action: TABLE.Op.action`
-//   (`TABLE['Op'].actions[0]`, or `TABLE[name].action` in a helper, with the
-//   function passing 'Op' as an argument), as in
-//   `callAws({ action: ECR_CALLS.PutImage.action, … })` or
-//   `translateAwsError(…, { action })`. The entry read must be one of a
-//   table's own entries (keyed views of a table, like S3_SYNC_BY_OPERATION,
-//   count), and be the call's entry or one of the same table naming an action
-//   the call needs. So the table the policy is derived from is the one the
-//   code uses: a call missing from it, or labelled with a string, fails this
-//   test.
+//   lib-storage's `new Upload(`) goes through the typed helper,
+//   `callWith(TABLE, 'X', …)` (or a wrapper of it whose name parameter is a
+//   `CallName<typeof TABLE>`), which names the entry's IAM action on
+//   AccessDenied; the type system keeps 'X' a call of TABLE, this test that it
+//   is the command sent and of the entry's service;
+// - every call of a table is sent somewhere, so a stale entry fails too.
 // - sts:AssumeRoleWithWebIdentity (packages/aws) belongs to the trust policy,
-//   never to a permission policy; it is the one call labelled with a string.
+//   never to a permission policy; it is the one call outside a table.
 // Policy files: iam/<action>.json plus optional parts iam/<action>-<part>.json
 // (e.g. -kms, -ecs); their union is compared. Trust-policy templates and the
 // release record the example workflows keep (release-record.json, checked
@@ -32,6 +25,7 @@ import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import ts from 'typescript';
 import { parse as parseYaml } from 'yaml';
+import { defineCalls, isCallTable, type AwsCallTable } from '@deploy-actions/aws';
 import { actionPaths } from '../../tools/runner/index.mjs';
 
 const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../..');
@@ -59,61 +53,25 @@ const UPLOAD_OPERATIONS = [
   'CompleteMultipartUpload',
   'AbortMultipartUpload',
 ];
-/** What Upload sends by itself after a failure: its error never reaches the caller's label. */
-const UPLOAD_CLEANUP = 'AbortMultipartUpload';
 const TRUST_ACTION = /^sts:AssumeRole/;
-const IAM_ACTION = /^[a-z0-9-]+:[A-Za-z0-9*]+$/;
-/** The exported constants that are tables. */
-const TABLE_EXPORT = /^export const ([A-Z0-9_]+(?:_CALLS|_PERMISSIONS))\b/gm;
+/** The helper every call goes through; wrappers of it are found by their `CallName<typeof T>` parameter. */
+const HELPER = 'callWith';
+const WRAPPER_PARAMETER = /^CallName<typeof ([A-Za-z0-9_]+)>$/;
 
 // --- the code -----------------------------------------------------------------
 
-interface Site {
+interface Send {
   file: string;
   line: number;
-}
-/** `action: 'svc:Op'`: a label written as a string. */
-interface LiteralLabel extends Site {
-  kind: 'literal';
-  action: string;
-  resource: string | undefined;
-}
-/** `action: TABLE.Op.action` (key 'Op'), or `TABLE[name].action` (key undefined: any key the function passes). */
-interface LookupLabel extends Site {
-  kind: 'lookup';
-  /** The constant's exported name (an import alias resolved). */
-  table: string;
-  key: string | undefined;
-  /** The path to the action inside the entry, e.g. ['action'] or ['actions', 0]. */
-  path: (string | number)[];
-  text: string;
-}
-type Label = LiteralLabel | LookupLabel;
-interface Send extends Site {
   prefix: string;
   operation: string;
-  /** Sent by lib-storage itself to clean up after a failure. */
-  cleanup: boolean;
-  /** The labels of the function the call sits in and of the same-file helpers it calls. */
-  labels: Label[];
-  /** String literals that function passes to calls: the keys of `TABLE[name]` lookups. */
-  keys: Set<string>;
+  /** lib-storage's Upload: the four multipart operations, through one of their entries. */
+  upload: boolean;
+  /** The helper call around it: the table's exported name and the entry named. */
+  via: { table: string; name: string } | undefined;
 }
-interface TableEntry {
-  table: string;
-  /** `*` in the table: a permission AWS checks on the caller's behalf, not a call of ours. */
-  implicit: boolean;
-  operation: string | undefined;
-  actions: string[];
-  resource: string | undefined;
-  /** The entry object itself: a label must read this very object. */
-  value: object;
-}
-export interface CodeCalls {
+export interface SourceCalls {
   sends: Send[];
-  labels: Label[];
-  /** Client prefixes the code imports. */
-  clients: Set<string>;
   problems: string[];
 }
 
@@ -122,90 +80,29 @@ function lineOf(node: ts.Node): number {
   return source.getLineAndCharacterOfPosition(node.getStart(source)).line + 1;
 }
 
-function propertyName(node: ts.PropertyAssignment): string | undefined {
-  return ts.isIdentifier(node.name) || ts.isStringLiteral(node.name) ? node.name.text : undefined;
-}
-
-function isFunctionLike(node: ts.Node): node is ts.FunctionLikeDeclaration {
-  return (
-    ts.isFunctionDeclaration(node) ||
-    ts.isMethodDeclaration(node) ||
-    ts.isArrowFunction(node) ||
-    ts.isFunctionExpression(node) ||
-    ts.isConstructorDeclaration(node) ||
-    ts.isGetAccessorDeclaration(node)
-  );
-}
-
-/** The outermost function (or method) around a node: the unit a label must sit in. */
-function outermostFunction(node: ts.Node): ts.Node | undefined {
-  let found: ts.Node | undefined;
-  for (let current = node.parent; current; current = current.parent) {
-    if (isFunctionLike(current)) found = current;
-  }
-  return found;
-}
-
-const unwrap = (node: ts.Expression): ts.Expression =>
-  ts.isNonNullExpression(node) || ts.isParenthesizedExpression(node)
-    ? unwrap(node.expression)
-    : node;
-
-/**
- * A label read from a constant: `T.Op.action`, `T['Op'].actions[0]`,
- * `T[name].action`. The constant is an UPPER_CASE identifier; undefined for
- * anything else (a variable such as `context.action` is not a label).
- */
-function tableLookup(
-  expression: ts.Expression,
-): { root: string; key: string | undefined; path: (string | number)[] } | undefined {
-  const chain: (ts.PropertyAccessExpression | ts.ElementAccessExpression)[] = [];
-  let node = unwrap(expression);
-  while (ts.isPropertyAccessExpression(node) || ts.isElementAccessExpression(node)) {
-    chain.unshift(node);
-    node = unwrap(node.expression);
-  }
-  if (!ts.isIdentifier(node) || !/^[A-Z][A-Z0-9_]*$/.test(node.text) || chain.length < 2) {
-    return undefined;
-  }
-  const first = chain[0]!;
-  const key = ts.isPropertyAccessExpression(first)
-    ? first.name.text
-    : ts.isStringLiteralLike(first.argumentExpression)
-      ? first.argumentExpression.text
-      : undefined;
-  const steps: (string | number)[] = [];
-  for (const step of chain.slice(1)) {
-    if (ts.isPropertyAccessExpression(step)) steps.push(step.name.text);
-    else if (ts.isNumericLiteral(step.argumentExpression))
-      steps.push(Number(step.argumentExpression.text));
-    else if (ts.isStringLiteralLike(step.argumentExpression))
-      steps.push(step.argumentExpression.text);
-    else return undefined;
-  }
-  return { root: node.text, key, path: steps };
+function calleeName(call: ts.CallExpression): string | undefined {
+  const callee = call.expression;
+  if (ts.isIdentifier(callee)) return callee.text;
+  if (ts.isPropertyAccessExpression(callee)) return callee.name.text;
+  return undefined;
 }
 
 /**
- * Reads one source file: the SDK commands it sends, the labels (`action:`
- * strings and table lookups) it writes, and for each send the labels of its
- * function and of the same-file helpers that function calls (transitively).
+ * Reads one source file: the SDK commands it sends and, for each, the helper
+ * call it sits in (`callWith(TABLE, 'Op', …)` or a wrapper's `w('Op', …)`).
  */
-export function analyzeSource(file: string, text: string): CodeCalls {
+export function analyzeSource(file: string, text: string): SourceCalls {
   const source = ts.createSourceFile(file, text, ts.ScriptTarget.ES2022, true, ts.ScriptKind.TS);
-  const result: CodeCalls = { sends: [], labels: [], clients: new Set(), problems: [] };
+  const result: SourceCalls = { sends: [], problems: [] };
   const imports = new Map<string, { module: string; name: string }>();
   for (const statement of source.statements) {
     if (!ts.isImportDeclaration(statement) || !ts.isStringLiteral(statement.moduleSpecifier))
       continue;
     const module = statement.moduleSpecifier.text;
-    if (module.startsWith('@aws-sdk/client-')) {
-      const prefix = CLIENT_PREFIX[module];
-      if (prefix === undefined) {
-        result.problems.push(
-          `${file}: imports ${module}; add its IAM prefix to CLIENT_PREFIX in this test`,
-        );
-      } else result.clients.add(prefix);
+    if (module.startsWith('@aws-sdk/client-') && CLIENT_PREFIX[module] === undefined) {
+      result.problems.push(
+        `${file}: imports ${module}; add its IAM prefix to CLIENT_PREFIX in this test`,
+      );
     }
     const bindings = statement.importClause?.namedBindings;
     if (bindings && ts.isNamedImports(bindings)) {
@@ -217,132 +114,83 @@ export function analyzeSource(file: string, text: string): CodeCalls {
       }
     }
   }
+  const exported = (local: string) => imports.get(local)?.name ?? local;
 
-  // Labels, and the functions of the file by name (for its helpers).
-  const functionsByName = new Map<string, ts.Node[]>();
-  const labelNodes: { node: ts.Node; label: Label }[] = [];
-  const sendNodes: { node: ts.Node; prefix: string; operation: string; cleanup: boolean }[] = [];
-  const visit = (node: ts.Node): void => {
+  // Wrappers of the helper: functions with a `CallName<typeof TABLE>` parameter.
+  const wrappers = new Map<string, { table: string; index: number }>();
+  const findWrappers = (node: ts.Node): void => {
     if ((ts.isFunctionDeclaration(node) || ts.isMethodDeclaration(node)) && node.name) {
-      const name = ts.isIdentifier(node.name) ? node.name.text : undefined;
-      if (name) functionsByName.set(name, [...(functionsByName.get(name) ?? []), node]);
+      node.parameters.forEach((parameter, index) => {
+        const match = parameter.type && WRAPPER_PARAMETER.exec(parameter.type.getText(source));
+        if (match) wrappers.set(node.name!.getText(source), { table: exported(match[1]!), index });
+      });
     }
-    // An `action:` outside any function is a declaration (a table), not a label.
-    if (
-      ts.isPropertyAssignment(node) &&
-      propertyName(node) === 'action' &&
-      outermostFunction(node) !== undefined
-    ) {
-      const site = { file, line: lineOf(node) };
-      const lookup = tableLookup(node.initializer);
-      if (ts.isStringLiteralLike(node.initializer) && IAM_ACTION.test(node.initializer.text)) {
-        const siblings = ts.isObjectLiteralExpression(node.parent)
-          ? [...node.parent.properties]
-          : [];
-        const resource = siblings
-          .filter(ts.isPropertyAssignment)
-          .find((p) => propertyName(p) === 'resource' && ts.isStringLiteralLike(p.initializer));
-        const label: Label = {
-          ...site,
-          kind: 'literal',
-          action: node.initializer.text,
-          resource: resource ? (resource.initializer as ts.StringLiteralLike).text : undefined,
-        };
-        labelNodes.push({ node, label });
-        result.labels.push(label);
-      } else if (lookup) {
-        const label: Label = {
-          ...site,
-          kind: 'lookup',
-          table: imports.get(lookup.root)?.name ?? lookup.root,
-          key: lookup.key,
-          path: lookup.path,
-          text: node.initializer.getText(source),
-        };
-        labelNodes.push({ node, label });
-        result.labels.push(label);
+    ts.forEachChild(node, findWrappers);
+  };
+  findWrappers(source);
+
+  /** The helper call a send sits in, or undefined. */
+  const viaOf = (node: ts.Node, site: string): Send['via'] => {
+    for (let current = node.parent; current; current = current.parent) {
+      if (!ts.isCallExpression(current)) continue;
+      const name = calleeName(current);
+      const wrapper = name === undefined ? undefined : wrappers.get(name);
+      let table: string | undefined;
+      let key: ts.Expression | undefined;
+      if (name === HELPER) {
+        const first = current.arguments[0];
+        table = first && ts.isIdentifier(first) ? exported(first.text) : undefined;
+        key = current.arguments[1];
+      } else if (wrapper) {
+        table = wrapper.table;
+        key = current.arguments[wrapper.index];
+      } else continue;
+      if (table === undefined || key === undefined || !ts.isStringLiteralLike(key)) {
+        result.problems.push(
+          `${site}: ${name}(…) must name its table and entry as written constants, e.g. callWith(ECR_CALLS, 'PutImage', …)`,
+        );
+        return undefined;
       }
+      return { table, name: key.text };
     }
+    return undefined;
+  };
+
+  const visit = (node: ts.Node): void => {
+    const site = () => `${file}:${lineOf(node)}`;
+    const add = (prefix: string, operation: string, upload: boolean) =>
+      result.sends.push({
+        file,
+        line: lineOf(node),
+        prefix,
+        operation,
+        upload,
+        via: viaOf(node, site()),
+      });
     if (ts.isNewExpression(node) && ts.isIdentifier(node.expression)) {
       const imported = imports.get(node.expression.text);
       const prefix = imported ? CLIENT_PREFIX[imported.module] : undefined;
       if (imported && prefix && imported.name.endsWith('Command')) {
-        const operation = imported.name.slice(0, -'Command'.length);
-        sendNodes.push({ node, prefix, operation, cleanup: false });
+        add(prefix, imported.name.slice(0, -'Command'.length), false);
       }
       if (imported?.module === '@aws-sdk/lib-storage' && imported.name === 'Upload') {
-        for (const operation of UPLOAD_OPERATIONS)
-          sendNodes.push({ node, prefix: 's3', operation, cleanup: operation === UPLOAD_CLEANUP });
+        add('s3', UPLOAD_OPERATIONS[0]!, true);
       }
     }
     if (ts.isCallExpression(node) && ts.isIdentifier(node.expression)) {
       const imported = imports.get(node.expression.text);
       const prefix = imported ? CLIENT_PREFIX[imported.module] : undefined;
       if (imported && prefix && imported.name.startsWith('paginate')) {
-        const operation = imported.name.slice('paginate'.length);
-        sendNodes.push({ node, prefix, operation, cleanup: false });
+        add(prefix, imported.name.slice('paginate'.length), false);
       } else if (imported && prefix && imported.name.startsWith('waitUntil')) {
         result.problems.push(
-          `${file}:${lineOf(node)}: ${imported.name} sends calls this test cannot see; poll with labelled calls instead`,
+          `${site()}: ${imported.name} sends calls this test cannot see; poll with calls of the table instead`,
         );
       }
     }
     ts.forEachChild(node, visit);
   };
   visit(source);
-
-  const within = (inner: ts.Node, outer: ts.Node) =>
-    inner.getStart(source) >= outer.getStart(source) && inner.getEnd() <= outer.getEnd();
-  const labelsIn = (scope: ts.Node): Label[] =>
-    labelNodes.filter(({ node }) => within(node, scope)).map(({ label }) => label);
-  /** The scope and every same-file function it calls, directly or through others. */
-  const reachedFrom = (scope: ts.Node): ts.Node[] => {
-    const reached = [scope];
-    for (let i = 0; i < reached.length; i++) {
-      const walk = (node: ts.Node): void => {
-        if (ts.isCallExpression(node)) {
-          const callee = node.expression;
-          const name = ts.isIdentifier(callee)
-            ? callee.text
-            : ts.isPropertyAccessExpression(callee) &&
-                callee.expression.kind === ts.SyntaxKind.ThisKeyword
-              ? callee.name.text
-              : undefined;
-          for (const helper of name ? (functionsByName.get(name) ?? []) : []) {
-            if (!reached.includes(helper)) reached.push(helper);
-          }
-        }
-        ts.forEachChild(node, walk);
-      };
-      walk(reached[i]!);
-    }
-    return reached;
-  };
-  const keysPassedIn = (scope: ts.Node): Set<string> => {
-    const keys = new Set<string>();
-    const walk = (node: ts.Node): void => {
-      if (ts.isCallExpression(node)) {
-        for (const argument of node.arguments)
-          if (ts.isStringLiteralLike(argument)) keys.add(argument.text);
-      }
-      ts.forEachChild(node, walk);
-    };
-    walk(scope);
-    return keys;
-  };
-
-  for (const { node, prefix, operation, cleanup } of sendNodes) {
-    const scope = outermostFunction(node);
-    result.sends.push({
-      file,
-      line: lineOf(node),
-      prefix,
-      operation,
-      cleanup,
-      labels: scope ? reachedFrom(scope).flatMap(labelsIn) : [],
-      keys: scope ? keysPassedIn(scope) : new Set(),
-    });
-  }
   return result;
 }
 
@@ -372,58 +220,65 @@ function bundledDirs(action: string): string[] {
   return dirs;
 }
 
-/** The tables an action's code reaches, and what their modules export (for lookups). */
+/** A table as the code names it: its exported name, and where it is exported. */
 export interface Tables {
-  entries: TableEntry[];
-  /** Every export of a module that declares a table: the constants labels read. */
-  exports: Map<string, unknown>;
+  byName: Map<string, AwsCallTable>;
+  /** `packages/x/src/index.ts NAME`, by exported name. */
+  where: Map<string, string>;
+  problems: string[];
 }
 
-/** One table, normalised: an array of entries, or an object of entries keyed by operation. */
-export function readTable(where: string, name: string, value: unknown): TableEntry[] {
-  const items: [string | undefined, unknown][] = Array.isArray(value)
-    ? value.map((item) => [undefined, item])
-    : Object.entries(value as object);
-  return items.map(([key, item]) => {
-    const entry = item as {
-      action?: string;
-      actions?: readonly string[];
-      operation?: string;
-      resource?: string;
-    };
-    const actions = entry.actions ? [...entry.actions] : entry.action ? [entry.action] : [];
-    if (actions.length === 0) throw new Error(`${where}: ${name} has an entry without action(s)`);
-    return {
-      table: `${where} ${name}`,
-      implicit: entry.operation === '*',
-      operation: entry.operation === '*' ? undefined : (entry.operation ?? key),
-      actions,
-      resource: entry.resource,
-      value: item as object,
-    };
-  });
-}
-
-/** Exported `*_CALLS` / `*_PERMISSIONS` tables of source folders, normalised. */
+/**
+ * The call tables of source folders: what each package's index exports that
+ * defineCalls made. Every `defineCalls(` of a package must be such an export.
+ */
 async function tablesOf(dirs: string[]): Promise<Tables> {
-  const tables: Tables = { entries: [], exports: new Map() };
-  for (const file of dirs.flatMap(sourceFiles)) {
-    const text = readFileSync(file, 'utf8');
-    const names = [...text.matchAll(TABLE_EXPORT)].map((m) => m[1]!);
-    if (names.length === 0) continue;
-    const module = (await import(file)) as Record<string, unknown>;
-    for (const [name, value] of Object.entries(module)) tables.exports.set(name, value);
-    for (const name of names) tables.entries.push(...readTable(relative(file), name, module[name]));
+  const tables: Tables = { byName: new Map(), where: new Map(), problems: [] };
+  for (const dir of dirs) {
+    const declared = sourceFiles(dir).flatMap((file) => {
+      const text = readFileSync(file, 'utf8');
+      const named = [...text.matchAll(/^export const (\w+) = defineCalls\(/gm)].map((m) => m[1]!);
+      if (named.length !== [...text.matchAll(/defineCalls\(/g)].length) {
+        tables.problems.push(
+          `${relative(file)}: declare each table as \`export const NAME = defineCalls(…)\``,
+        );
+      }
+      return named;
+    });
+    if (declared.length === 0) continue;
+    const index = path.join(dir, 'index.ts');
+    if (!dir.startsWith(path.join(ROOT, 'packages'))) {
+      tables.problems.push(
+        `${relative(dir)} declares call tables (${declared.join(', ')}): tables live in the engines (packages/), so the root action reaches them`,
+      );
+      continue;
+    }
+    const module = (await import(index)) as Record<string, unknown>;
+    for (const name of declared) {
+      const table = module[name];
+      if (!isCallTable(table)) {
+        tables.problems.push(
+          `${relative(dir)} declares ${name}, but its index.ts does not export it`,
+        );
+        continue;
+      }
+      if (tables.byName.has(name) && tables.byName.get(name) !== table) {
+        tables.problems.push(`two packages export a call table named ${name}`);
+      }
+      tables.byName.set(name, table);
+      tables.where.set(name, `${relative(index)} ${name}`);
+    }
   }
   return tables;
 }
 
 interface Derived {
-  /** IAM action → where in the code it comes from. */
+  /** IAM action → the table entry it comes from. */
   actions: Map<string, string>;
-  /** Actions the code says take no resource (`*`). */
+  /** Actions the tables say take no resource (`*`). */
   starResource: Set<string>;
   trust: Set<string>;
+  /** Each table's actions, by `packages/x/src/index.ts NAME`. */
   tableActions: Map<string, Set<string>>;
   problems: string[];
   dirs: string[];
@@ -431,168 +286,80 @@ interface Derived {
 
 const prefixOf = (action: string) => action.split(':')[0]!;
 
-/** The SDK operation a table entry stands for; undefined for permissions AWS checks on the caller's behalf. */
-function tableOperation(entry: TableEntry, clients: Set<string>): string | undefined {
-  if (entry.implicit) return undefined;
-  const named = entry.operation;
-  if (named !== undefined && /^[A-Za-z0-9]+$/.test(named)) return named;
-  const action =
-    named !== undefined && /^[a-z0-9-]+:[A-Za-z0-9]+$/.test(named)
-      ? named
-      : named === undefined && entry.actions.length === 1
-        ? entry.actions[0]!
-        : undefined;
-  // `svc:Op` of a client the code uses is that operation.
-  return action !== undefined && clients.has(prefixOf(action)) ? action.split(':')[1] : undefined;
-}
-
-/** What a table lookup reads: the entry, under its key, and the action at the label's path. */
-interface Read {
-  key: string;
-  entry: TableEntry;
-  action: string;
-}
-
-/** The entries a lookup label reads, or why it reads no table. */
-function resolveLookup(label: LookupLabel, tables: Tables): Read[] | string {
-  const where = `${label.file}:${label.line}`;
-  const root = tables.exports.get(label.table);
-  if (root === null || typeof root !== 'object') {
-    return `${where} labels with ${label.text}, but ${label.table} is no export of a module declaring a table (*_CALLS / *_PERMISSIONS)`;
-  }
-  const candidates: [string, unknown][] =
-    label.key === undefined
-      ? Object.entries(root)
-      : [[label.key, (root as Record<string, unknown>)[label.key]]];
-  const reads: Read[] = [];
-  for (const [key, item] of candidates) {
-    const entry = tables.entries.find((e) => e.value === item);
-    if (!entry) {
-      return `${where} labels with ${label.text}, but ${label.table}.${key} is not an entry of a declared table`;
-    }
-    let action: unknown = item;
-    for (const step of label.path) {
-      action =
-        action !== null && typeof action === 'object'
-          ? (action as Record<string | number, unknown>)[step]
-          : undefined;
-    }
-    if (typeof action !== 'string' || !entry.actions.includes(action)) {
-      return `${where} labels with ${label.text}, which is not one of the IAM actions of ${entry.table}'s entry ${key}`;
-    }
-    reads.push({ key, entry, action });
-  }
-  return reads;
-}
-
 /**
- * The calls of an action's code checked against its tables: every send is
- * labelled from its entry, every entry is sent, and the policy is the
- * tables' actions (with the trust call, labelled by a string, set apart).
+ * The calls of an action's code checked against its tables: every send goes
+ * through the helper with its own entry, every entry is sent, and the policy
+ * is the tables' actions (with the trust call set apart).
  */
-export function derive(calls: CodeCalls, tables: Tables, dirs: string[] = []): Derived {
+export function derive(calls: SourceCalls, tables: Tables, dirs: string[] = []): Derived {
   const derived: Derived = {
     actions: new Map(),
     starResource: new Set(),
     trust: new Set(),
     tableActions: new Map(),
-    problems: [...calls.problems],
+    problems: [...calls.problems, ...tables.problems],
     dirs,
   };
-  const table = tables.entries;
-  const add = (iamAction: string, where: string) => {
-    if (!derived.actions.has(iamAction)) derived.actions.set(iamAction, where);
-  };
+  const label = (name: string) => tables.where.get(name) ?? name;
 
-  // Table entries: declared calls, and permissions AWS checks on the caller's behalf.
-  for (const entry of table) {
-    for (const iamAction of entry.actions) {
-      add(iamAction, entry.table);
-      if (entry.resource === '*') derived.starResource.add(iamAction);
-      const set = derived.tableActions.get(entry.table) ?? new Set<string>();
-      set.add(iamAction);
-      derived.tableActions.set(entry.table, set);
+  for (const [name, table] of tables.byName) {
+    const actions = new Set<string>();
+    for (const [key, entry] of Object.entries(table)) {
+      if (entry.operation !== '*' && entry.operation !== key) {
+        derived.problems.push(`${label(name)}: entry ${key} is operation ${entry.operation}`);
+      }
+      for (const action of entry.actions) {
+        if (prefixOf(action) !== entry.service) {
+          derived.problems.push(
+            `${label(name)}: entry ${key} needs ${action}, not of its service ${entry.service}`,
+          );
+        }
+        actions.add(action);
+        if (!derived.actions.has(action)) derived.actions.set(action, `${label(name)}.${key}`);
+        if (entry.resource === '*') derived.starResource.add(action);
+      }
     }
+    derived.tableActions.set(label(name), actions);
   }
 
-  // Labels: read from a table, never written as a string (but the trust call's).
-  const reads = new Map<LookupLabel, Read[]>();
-  for (const label of calls.labels) {
-    const where = `${label.file}:${label.line}`;
-    if (label.kind === 'lookup') {
-      const resolved = resolveLookup(label, tables);
-      if (typeof resolved === 'string') derived.problems.push(resolved);
-      else reads.set(label, resolved);
-      continue;
-    }
-    if (!TRUST_ACTION.test(label.action)) {
-      derived.problems.push(
-        `${where} labels ${label.action} with a string: take it from the engine's table ` +
-          `(e.g. \`action: ECR_CALLS.PutImage.action\`), the one the policy is derived from`,
-      );
-    }
-    // Every string label names a call the code makes (catches typos and stale labels).
-    const made =
-      derived.actions.has(label.action) ||
-      calls.sends.some((send) => `${send.prefix}:${send.operation}` === label.action);
-    if (!made) {
-      derived.problems.push(
-        `${where} labels ${label.action}, but no SDK call of this code is that action`,
-      );
-    }
-    if (label.resource === '*') derived.starResource.add(label.action);
-  }
-
-  // Every send is labelled from its table entry.
+  const sent = new Set<string>();
   for (const send of calls.sends) {
     const where = `${send.file}:${send.line}`;
-    const expected = `${send.prefix}:${send.operation}`;
-    const declared = table.filter(
-      (entry) =>
-        tableOperation(entry, calls.clients) === send.operation &&
-        entry.actions.some((a) => prefixOf(a) === send.prefix),
-    );
-    // A lookup reads the call's own entry, or one of the same table naming an action the
-    // call needs (lib-storage's parts are s3:PutObject); `T[name]` only for keys the function passes.
-    const fromTable = send.labels.some(
-      (label) =>
-        label.kind === 'lookup' &&
-        (reads.get(label) ?? []).some(
-          (read) =>
-            (label.key !== undefined || send.keys.has(read.key)) &&
-            (declared.includes(read.entry) ||
-              declared.some(
-                (e) => e.table === read.entry.table && e.actions.includes(read.action),
-              )),
-        ),
-    );
-    const byString = send.labels.some((l) => l.kind === 'literal' && l.action === expected);
-    if (byString) add(expected, where);
-    if (fromTable || byString || (send.cleanup && declared.length > 0)) continue;
-    const seen = send.labels.map((l) => (l.kind === 'literal' ? l.action : l.text));
-    derived.problems.push(
-      declared.length === 0
-        ? `${where} sends ${send.operation}, which no *_CALLS table of this code declares: ` +
-            `declare it in the engine's table and label the call from it`
-        : `${where} sends ${send.operation} without a label from its entry in ${declared[0]!.table}: ` +
-            `name the IAM action of its errors from that entry, as in ` +
-            `callAws({ action: ECR_CALLS.PutImage.action, … }) or translateAwsError(…, { action })` +
-            (seen.length ? ` (labels in that function: ${seen.join(', ')})` : ''),
-    );
-  }
-  // Every table entry for a client the code uses is a call it makes.
-  for (const entry of table) {
-    const operation = tableOperation(entry, calls.clients);
-    if (operation === undefined) continue; // checked by AWS on the caller's behalf
-    const prefixes = new Set(entry.actions.map(prefixOf));
-    if (!calls.sends.some((send) => send.operation === operation && prefixes.has(send.prefix))) {
-      derived.problems.push(`${entry.table} declares ${operation}, which the code never sends`);
+    const action = `${send.prefix}:${send.operation}`;
+    if (TRUST_ACTION.test(action) && send.file.startsWith('packages/aws/')) {
+      derived.trust.add(action);
+      continue;
+    }
+    if (send.via === undefined) {
+      derived.problems.push(
+        `${where} sends ${send.operation} outside ${HELPER}: send it as ${HELPER}(<TABLE>, '${send.operation}', …) so its table entry declares it and names its IAM action`,
+      );
+      continue;
+    }
+    const table = tables.byName.get(send.via.table);
+    const entry = table?.[send.via.name];
+    const names = send.upload ? UPLOAD_OPERATIONS : [send.operation];
+    if (!table) {
+      derived.problems.push(
+        `${where} sends ${send.operation} through ${send.via.table}, which is no call table of this code (export const ${send.via.table} = defineCalls(…) from its package's index)`,
+      );
+    } else if (!entry || entry.operation === '*' || !names.includes(send.via.name)) {
+      derived.problems.push(
+        `${where} sends ${send.operation} through ${label(send.via.table)}'s entry '${send.via.name}', not its own: declare ${send.operation} and name it`,
+      );
+    } else if (entry.service !== send.prefix) {
+      derived.problems.push(
+        `${where} sends ${send.prefix}:${send.operation}, but ${label(send.via.table)}.${send.via.name} is of service ${entry.service}`,
+      );
+    } else {
+      for (const name of names) if (table[name]) sent.add(`${send.via.table}.${name}`);
     }
   }
-  for (const iamAction of [...derived.actions.keys()]) {
-    if (TRUST_ACTION.test(iamAction)) {
-      derived.actions.delete(iamAction);
-      derived.trust.add(iamAction);
+  for (const [name, table] of tables.byName) {
+    for (const [key, entry] of Object.entries(table)) {
+      if (entry.operation !== '*' && !sent.has(`${name}.${key}`)) {
+        derived.problems.push(`${label(name)} declares ${key}, which the code never sends`);
+      }
     }
   }
   return derived;
@@ -606,12 +373,10 @@ function deriveAction(action: string): Promise<Derived> {
   if (!derived) {
     derived = (async () => {
       const dirs = bundledDirs(action);
-      const calls: CodeCalls = { sends: [], labels: [], clients: new Set(), problems: [] };
+      const calls: SourceCalls = { sends: [], problems: [] };
       for (const file of dirs.flatMap(sourceFiles)) {
         const one = analyzeSource(relative(file), readFileSync(file, 'utf8'));
         calls.sends.push(...one.sends);
-        calls.labels.push(...one.labels);
-        one.clients.forEach((c) => calls.clients.add(c));
         calls.problems.push(...one.problems);
       }
       return derive(calls, await tablesOf(dirs), dirs);
@@ -758,7 +523,7 @@ test('the actions are found, with their code', () => {
 });
 
 describe.each(ACTIONS)('%s', (action) => {
-  test('every AWS call in its code is declared in a table and labelled from it', async () => {
+  test('every AWS call in its code goes through its own table entry, and every entry is sent', async () => {
     const { problems } = await deriveAction(action);
     if (problems.length > 0) throw new Error(problems.join('\n'));
   });
@@ -821,6 +586,10 @@ test("the tables live in the engines, so the root action derives every stage's",
     // An action's own src/ holds no table: the root action, which bundles the engines but
     // not the other actions, would miss it (and pass only where another table overlaps).
     expect([action, tables.filter((t) => !t.startsWith('packages/'))]).toEqual([action, []]);
+    const own = sourceFiles(path.join(ROOT, 'actions', action, 'src')).filter((f) =>
+      readFileSync(f, 'utf8').includes('defineCalls('),
+    );
+    expect([action, own.map(relative)]).toEqual([action, []]);
     expect([action, tables.filter((t) => !root.tableActions.has(t))]).toEqual([action, []]);
   }
   // kms:Decrypt, which Secrets Manager checks as the caller, comes from the migrate engine's
@@ -943,127 +712,124 @@ test('release-record.json allows exactly the AWS CLI calls of the example workfl
 describe('the call analysis', () => {
   const header =
     "import { DescribeImagesCommand, PutImageCommand, paginateListImages } from '@aws-sdk/client-ecr';\n" +
+    "import { callWith, type CallName } from '@deploy-actions/aws';\n" +
     "import { IMAGE_CALLS } from './calls.js';\n";
-  /** A keyed table, as an engine's calls.ts declares it. */
-  const IMAGE_CALLS = {
-    DescribeImages: { action: 'ecr:DescribeImages', resource: '*' },
-    PutImage: { action: 'ecr:PutImage', resource: 'arn:aws:ecr:REGION:ACCOUNT_ID:repository/R' },
-    ListImages: {
-      action: 'ecr:ListImages',
-      resource: 'arn:aws:ecr:REGION:ACCOUNT_ID:repository/R',
-    },
+  const entry = <const O extends string>(
+    service: string,
+    operation: O,
+    actions: [string, ...string[]],
+  ) => ({
+    service,
+    operation,
+    actions,
+    resource: operation === 'DescribeImages' ? '*' : 'arn:aws:ecr:REGION:ACCOUNT_ID:repository/R',
+    when: 'always',
+  });
+  /** A table, as an engine's calls.ts declares it. */
+  const IMAGE_CALLS = defineCalls({
+    DescribeImages: entry('ecr', 'DescribeImages', ['ecr:DescribeImages']),
+    PutImage: entry('ecr', 'PutImage', ['ecr:PutImage']),
+    ListImages: entry('ecr', 'ListImages', ['ecr:ListImages']),
+    RepositoryKey: entry('kms', '*', ['kms:Decrypt']),
+  });
+  const tables = (extra: Record<string, AwsCallTable> = {}): Tables => {
+    const byName = new Map<string, AwsCallTable>(Object.entries({ IMAGE_CALLS, ...extra }));
+    return {
+      byName,
+      where: new Map([...byName.keys()].map((n) => [n, `calls.ts ${n}`])),
+      problems: [],
+    };
   };
-  const tables = (exports: Record<string, unknown> = {}): Tables => ({
-    entries: readTable('calls.ts', 'IMAGE_CALLS', IMAGE_CALLS),
-    exports: new Map(Object.entries({ IMAGE_CALLS, ...exports })),
-  });
-  const problemsOf = (code: string, exports?: Record<string, unknown>) =>
-    derive(analyzeSource('a.ts', header + code), tables(exports)).problems;
-  const sendAll =
-    'async function g(ecr) { await ecr.send(new PutImageCommand({})); for await (const p of paginateListImages({ client: ecr }, {})) {} }\n';
-  const labelled =
-    'async function p(ecr) { await callAws({ action: IMAGE_CALLS.PutImage.action }, () => ecr.send(new PutImageCommand({}))); ' +
-    'await callAws({ action: IMAGE_CALLS.ListImages.action }, async () => { for await (const p of paginateListImages({ client: ecr }, {})) {} }); }\n';
+  const problemsOf = (code: string, extra?: Record<string, AwsCallTable>) =>
+    derive(analyzeSource('a.ts', header + code), tables(extra)).problems;
+  /** Every call of IMAGE_CALLS, through the helper (lines 4 and 5). */
+  const all =
+    "async function p(ecr) { await callWith(IMAGE_CALLS, 'PutImage', {}, () => ecr.send(new PutImageCommand({}))); " +
+    "await callWith(IMAGE_CALLS, 'ListImages', {}, async () => { for await (const p of paginateListImages({ client: ecr }, {})) {} }); }\n" +
+    "async function d(ecr) { return callWith(IMAGE_CALLS, 'DescribeImages', {}, () => ecr.send(new DescribeImagesCommand({}))); }\n";
 
-  test('sees a label read from a table, in the function or in a same-file helper', () => {
-    const direct = analyzeSource(
-      'a.ts',
-      header +
-        "async function f(ecr) { return callAws({ action: IMAGE_CALLS['DescribeImages'].action, resource: '*' }, () => ecr.send(new DescribeImagesCommand({}))); }",
-    );
-    expect(direct.sends).toHaveLength(1);
-    expect(direct.sends[0]!.labels).toMatchObject([
-      { kind: 'lookup', table: 'IMAGE_CALLS', key: 'DescribeImages', path: ['action'] },
+  test('a code whose every call goes through its entry passes; the policy is the table', () => {
+    const calls = analyzeSource('a.ts', header + all);
+    expect(calls.sends.map((s) => [s.operation, s.via])).toEqual([
+      ['PutImage', { table: 'IMAGE_CALLS', name: 'PutImage' }],
+      ['ListImages', { table: 'IMAGE_CALLS', name: 'ListImages' }],
+      ['DescribeImages', { table: 'IMAGE_CALLS', name: 'DescribeImages' }],
     ]);
-    const helper = analyzeSource(
-      'b.ts',
-      header +
-        'class A { async f() { try { await this.c.send(new DescribeImagesCommand({})); } catch (e) { throw this.explain(e); } }\n' +
-        '  explain(e) { return this.translate(e); }\n' +
-        '  translate(e) { return translateAwsError(e, { action: IMAGE_CALLS.DescribeImages.actions[0]! }); } }',
-    );
-    expect(helper.sends[0]!.labels).toMatchObject([
-      { kind: 'lookup', key: 'DescribeImages', path: ['actions', 0] },
-    ]);
-  });
-
-  test('sees an unlabelled call and a paginator, and reports both', () => {
-    const calls = analyzeSource('c.ts', header + sendAll);
-    expect(calls.sends.map((s) => [s.operation, s.labels.length])).toEqual([
-      ['PutImage', 0],
-      ['ListImages', 0],
-    ]);
-    const problems = derive(calls, tables()).problems.join('\n');
-    expect(problems).toContain(
-      'c.ts:3 sends PutImage without a label from its entry in calls.ts IMAGE_CALLS',
-    );
-    expect(problems).toContain('sends ListImages without a label');
-  });
-
-  test('a call labelled from its table entry passes; the policy is the table', () => {
-    const derived = derive(
-      analyzeSource(
-        'a.ts',
-        header +
-          labelled +
-          'async function f(ecr) { return callAws({ action: IMAGE_CALLS.DescribeImages.action }, () => ecr.send(new DescribeImagesCommand({}))); }',
-      ),
-      tables(),
-    );
+    const derived = derive(calls, tables());
     expect(derived.problems).toEqual([]);
     expect([...derived.actions.keys()].sort()).toEqual([
       'ecr:DescribeImages',
       'ecr:ListImages',
       'ecr:PutImage',
+      'kms:Decrypt',
     ]);
     expect([...derived.starResource]).toEqual(['ecr:DescribeImages']);
   });
 
-  test('a label written as a string fails, even for a declared call', () => {
+  test('a send or a paginator outside the helper fails, even for a declared call', () => {
     const problems = problemsOf(
-      labelled.replace('IMAGE_CALLS.PutImage.action', "'ecr:PutImage'") +
-        'async function f(ecr) { return callAws({ action: IMAGE_CALLS.DescribeImages.action }, () => ecr.send(new DescribeImagesCommand({}))); }',
+      all.replace(
+        "await callWith(IMAGE_CALLS, 'PutImage', {}, () => ecr.send(new PutImageCommand({})));",
+        'await ecr.send(new PutImageCommand({}));',
+      ) +
+        'async function q(ecr) { for await (const p of paginateListImages({ client: ecr }, {})) {} }',
     );
     expect(problems).toEqual([
       expect.stringMatching(
-        /^a\.ts:3 labels ecr:PutImage with a string: take it from the engine's table/,
+        /^a\.ts:4 sends PutImage outside callWith: send it as callWith\(<TABLE>, 'PutImage', …\)/,
       ),
+      expect.stringMatching(/^a\.ts:6 sends ListImages outside callWith/),
+      'calls.ts IMAGE_CALLS declares PutImage, which the code never sends',
     ]);
   });
 
-  test("a label read from another call's entry, or from no table, fails", () => {
-    const other = problemsOf(
-      labelled +
-        'async function f(ecr) { return callAws({ action: IMAGE_CALLS.PutImage.action }, () => ecr.send(new DescribeImagesCommand({}))); }',
-    );
-    expect(other).toEqual([
-      expect.stringContaining(
-        'a.ts:4 sends DescribeImages without a label from its entry in calls.ts IMAGE_CALLS',
-      ),
+  test("a send through another call's entry, or through no table, fails", () => {
+    expect(problemsOf(all.replace("'DescribeImages', {}", "'PutImage', {}"))).toEqual([
+      "a.ts:5 sends DescribeImages through calls.ts IMAGE_CALLS's entry 'PutImage', not its own: declare DescribeImages and name it",
+      'calls.ts IMAGE_CALLS declares DescribeImages, which the code never sends',
     ]);
-    const copy = { DescribeImages: { action: 'ecr:DescribeImages' } };
-    const elsewhere = problemsOf(
-      labelled +
-        'async function f(ecr) { return callAws({ action: MY_COPY.DescribeImages.action }, () => ecr.send(new DescribeImagesCommand({}))); }',
-      { MY_COPY: copy },
-    );
-    expect(elsewhere).toEqual(
-      expect.arrayContaining([
-        'a.ts:4 labels with MY_COPY.DescribeImages.action, but MY_COPY.DescribeImages is not an entry of a declared table',
-        expect.stringContaining('a.ts:4 sends DescribeImages without a label'),
-      ]),
-    );
     expect(
       problemsOf(
-        labelled +
-          'async function f(ecr) { return callAws({ action: NOWHERE.DescribeImages.action }, () => ecr.send(new DescribeImagesCommand({}))); }',
-      )[0],
-    ).toMatch(/NOWHERE is no export of a module declaring a table/);
+        all.replace("callWith(IMAGE_CALLS, 'DescribeImages'", "callWith(MY_COPY, 'DescribeImages'"),
+      ),
+    ).toEqual([
+      expect.stringContaining(
+        'a.ts:5 sends DescribeImages through MY_COPY, which is no call table of this code',
+      ),
+      'calls.ts IMAGE_CALLS declares DescribeImages, which the code never sends',
+    ]);
+    expect(
+      problemsOf(
+        all.replace("callWith(IMAGE_CALLS, 'DescribeImages'", 'callWith(IMAGE_CALLS, name'),
+      ),
+    ).toEqual([
+      expect.stringContaining(
+        'a.ts:5: callWith(…) must name its table and entry as written constants',
+      ),
+      expect.stringContaining('a.ts:5 sends DescribeImages outside callWith'),
+      'calls.ts IMAGE_CALLS declares DescribeImages, which the code never sends',
+    ]);
   });
 
-  test('a lookup by a variable key covers only the calls whose function passes that key', () => {
+  test('a call no table declares, or of another service than its entry, fails', () => {
+    const KEYS = defineCalls({
+      DescribeImages: entry('kms', 'DescribeImages', ['kms:DescribeKey']),
+    });
+    const code =
+      header.replace('PutImageCommand,', 'PutImageCommand, BatchDeleteImageCommand,') +
+      all +
+      "async function h(ecr) { return callWith(IMAGE_CALLS, 'BatchDeleteImage', {}, () => ecr.send(new BatchDeleteImageCommand({}))); }\n" +
+      "async function k(ecr) { return callWith(KEYS, 'DescribeImages', {}, () => ecr.send(new DescribeImagesCommand({}))); }";
+    expect(derive(analyzeSource('a.ts', code), tables({ KEYS })).problems).toEqual([
+      "a.ts:6 sends BatchDeleteImage through calls.ts IMAGE_CALLS's entry 'BatchDeleteImage', not its own: declare BatchDeleteImage and name it",
+      'a.ts:7 sends ecr:DescribeImages, but calls.ts KEYS.DescribeImages is of service kms',
+      'calls.ts KEYS declares DescribeImages, which the code never sends',
+    ]);
+  });
+
+  test('a wrapper whose name parameter is a CallName of a table counts as the helper', () => {
     const api =
-      'class Api { async call(name, fn) { try { return await fn(); } catch (e) { throw translateAwsError(e, { action: IMAGE_CALLS[name].action }); } }\n' +
+      'class Api { private call<T>(name: CallName<typeof IMAGE_CALLS>, fn: () => Promise<T>) { return callWith(IMAGE_CALLS, name, {}, fn); }\n' +
       "  put() { return this.call('PutImage', () => this.c.send(new PutImageCommand({}))); }\n" +
       "  list() { return this.call('ListImages', async () => { for await (const p of paginateListImages({ client: this.c }, {})) {} }); }\n";
     expect(
@@ -1077,22 +843,51 @@ describe('the call analysis', () => {
         api +
           "  describe() { return this.call('PutImage', () => this.c.send(new DescribeImagesCommand({}))); } }",
       ),
-    ).toEqual([expect.stringContaining('a.ts:6 sends DescribeImages without a label')]);
+    ).toEqual([
+      "a.ts:7 sends DescribeImages through calls.ts IMAGE_CALLS's entry 'PutImage', not its own: declare DescribeImages and name it",
+      'calls.ts IMAGE_CALLS declares DescribeImages, which the code never sends',
+    ]);
   });
 
-  test('a call no table declares fails', () => {
-    const imported = derive(
-      analyzeSource(
-        'a.ts',
-        header.replace('PutImageCommand,', 'PutImageCommand, BatchDeleteImageCommand,') +
-          labelled +
-          'async function f(ecr) { return callAws({ action: IMAGE_CALLS.DescribeImages.action }, () => ecr.send(new DescribeImagesCommand({}))); }\n' +
-          'async function h(ecr) { return callAws({ action: IMAGE_CALLS.PutImage.action }, () => ecr.send(new BatchDeleteImageCommand({}))); }',
-      ),
-      tables(),
-    ).problems;
-    expect(imported).toEqual([
-      "a.ts:5 sends BatchDeleteImage, which no *_CALLS table of this code declares: declare it in the engine's table and label the call from it",
+  test("lib-storage's Upload sends the four multipart operations, through one of their entries", () => {
+    const S3 = defineCalls({
+      CreateMultipartUpload: entry('s3', 'CreateMultipartUpload', ['s3:PutObject']),
+      UploadPart: entry('s3', 'UploadPart', ['s3:PutObject']),
+      CompleteMultipartUpload: entry('s3', 'CompleteMultipartUpload', ['s3:PutObject']),
+      AbortMultipartUpload: entry('s3', 'AbortMultipartUpload', ['s3:AbortMultipartUpload']),
+    });
+    const code =
+      "import { Upload } from '@aws-sdk/lib-storage';\nimport { callWith } from '@deploy-actions/aws';\n" +
+      "async function u(s3) { await callWith(S3, 'CreateMultipartUpload', {}, () => new Upload({ client: s3 }).done()); }";
+    const only = (t: Tables): Tables => ({ ...t, byName: new Map([['S3', S3]]) });
+    expect(derive(analyzeSource('u.ts', code), only(tables())).problems).toEqual([]);
+    expect(
+      derive(
+        analyzeSource('u.ts', code.replace('() => new Upload', '() => 0; new Upload')),
+        only(tables()),
+      ).problems,
+    ).toEqual([
+      expect.stringMatching(/^u\.ts:3 sends CreateMultipartUpload outside callWith/),
+      'S3 declares CreateMultipartUpload, which the code never sends',
+      'S3 declares UploadPart, which the code never sends',
+      'S3 declares CompleteMultipartUpload, which the code never sends',
+      'S3 declares AbortMultipartUpload, which the code never sends',
+    ]);
+  });
+
+  test('the trust call is set apart, and only from packages/aws', () => {
+    const code =
+      "import { AssumeRoleWithWebIdentityCommand } from '@aws-sdk/client-sts';\n" +
+      'async function a(sts) { return sts.send(new AssumeRoleWithWebIdentityCommand({})); }';
+    const empty: Tables = { byName: new Map(), where: new Map(), problems: [] };
+    const trusted = derive(analyzeSource('packages/aws/src/credentials.ts', code), empty);
+    expect([trusted.problems, [...trusted.trust], [...trusted.actions.keys()]]).toEqual([
+      [],
+      ['sts:AssumeRoleWithWebIdentity'],
+      [],
+    ]);
+    expect(derive(analyzeSource('packages/ecr/src/x.ts', code), empty).problems).toEqual([
+      expect.stringContaining('sends AssumeRoleWithWebIdentity outside callWith'),
     ]);
   });
 

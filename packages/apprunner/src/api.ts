@@ -1,6 +1,6 @@
 /**
- * The App Runner calls the deploy makes. Each goes through `call`, which names
- * its IAM action from APPRUNNER_CALLS for error translation, and which waits
+ * The App Runner calls the deploy makes. Each goes through `call` (callWith of
+ * APPRUNNER_CALLS), which names its IAM action for error translation, and which waits
  * out throttling that outlasted the SDK's own retries (until the run's
  * deadline): throttling slows a deploy down, it never fails it. Reads are also
  * retried after 5xx answers and dropped connections; writes are not, because
@@ -23,15 +23,17 @@ import {
   type ServiceSummary,
   type UpdateServiceCommandInput,
 } from '@aws-sdk/client-apprunner';
+import { UserError, type Clock, type Logger } from '@deploy-actions/action-kit/engine';
 import {
-  UserError,
-  backoffDelay,
-  type Clock,
-  type Logger,
-} from '@deploy-actions/action-kit/engine';
-import { errorCode, translateAwsError } from '@deploy-actions/aws';
+  callWith,
+  errorCode,
+  isThrottling,
+  isTransient,
+  translateAwsError,
+  unwrapAwsError,
+  type CallName,
+} from '@deploy-actions/aws';
 import { APPRUNNER_CALLS, type AppRunnerCall } from './calls.js';
-import { isThrottling, isTransient, unwrapAwsError } from './track.js';
 
 /** Listings longer than this are a bug (a NextToken loop), not a big account. */
 const MAX_PAGES = 1000;
@@ -169,7 +171,7 @@ export class AppRunnerApi {
 
   /** Fetches pages until `visit` says it found what it wanted or there is no NextToken. */
   private async eachPage<P extends { NextToken?: string | undefined }>(
-    name: AppRunnerCall,
+    name: CallName<typeof APPRUNNER_CALLS>,
     resource: string,
     fetch: (nextToken: string | undefined) => Promise<P>,
     visit: (page: P) => boolean,
@@ -181,33 +183,37 @@ export class AppRunnerApi {
       nextToken = page.NextToken;
     }
     throw new UserError(
-      `${APPRUNNER_CALLS[name].action} returned more than ${MAX_PAGES} pages; stopped following NextToken.`,
+      `${APPRUNNER_CALLS[name].actions[0]} returned more than ${MAX_PAGES} pages; stopped following NextToken.`,
     );
   }
 
-  private async call<T>(name: AppRunnerCall, resource: string, fn: () => Promise<T>): Promise<T> {
+  private call<T>(
+    name: CallName<typeof APPRUNNER_CALLS>,
+    resource: string,
+    fn: () => Promise<T>,
+  ): Promise<T> {
     const { clock, logger, deadline, random } = this.options;
-    const context = { action: APPRUNNER_CALLS[name].action, resource, region: this.region };
-    for (let attempt = 0; ; attempt++) {
-      try {
-        return await fn();
-      } catch (error) {
+    return callWith(APPRUNNER_CALLS, name, { resource, region: this.region }, fn, {
+      retry: {
+        retryable: WRITES.has(name) ? isThrottling : isTransient,
+        deadline,
+        clock,
+        backoff: RETRY_BACKOFF,
+        random,
+        onRetry: (error, delayMs) =>
+          logger.info(
+            `${name} was ${isThrottling(error) ? 'throttled' : `answered with ${errorCode(error) ?? 'an error'}`} after the SDK's retries; trying again in ${Math.ceil(delayMs / 1000)}s`,
+          ),
+      },
+      onError: (error, context) => {
         if (errorCode(error) === 'InvalidStateException') {
           throw new ServiceBusyError(name, error instanceof Error ? error.message : String(error), {
             cause: error,
           });
         }
-        const retryable = WRITES.has(name) ? isThrottling(error) : isTransient(error);
-        const delayMs = backoffDelay(attempt, { ...RETRY_BACKOFF, random });
-        if (!retryable || clock.now() + delayMs >= deadline) {
-          throw translateAwsError(error, context);
-        }
-        logger.info(
-          `${name} was ${isThrottling(error) ? 'throttled' : `answered with ${errorCode(error) ?? 'an error'}`} after the SDK's retries; trying again in ${Math.ceil(delayMs / 1000)}s`,
-        );
-        await clock.sleep(delayMs);
-      }
-    }
+        throw translateAwsError(error, context);
+      },
+    });
   }
 }
 

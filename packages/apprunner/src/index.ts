@@ -45,8 +45,6 @@ export {
 export {
   trackOperation,
   isTerminal,
-  isTransient,
-  isThrottling,
   DEFAULT_POLL_BACKOFF,
   type OperationPhase,
   type OperationSnapshot,
@@ -68,6 +66,8 @@ export {
   type VerdictContext,
 } from './outcome.js';
 export { logGroups, consoleUrl, logGroupUrl, serviceLinks, APP_RUNNER_CAUSES } from './links.js';
+// The suite-wide classifier, still exported here for callers of the engine's old exports.
+export { isTransient, isThrottling } from '@deploy-actions/aws';
 export { AppRunnerApi, ServiceBusyError, type AppRunnerApiOptions } from './api.js';
 export { deployToAppRunner, imageOf, type DeployDeps } from './deploy.js';
 export { readDeployInputs, type DeployInputs, type PipelineImage } from './inputs.js';

@@ -6,14 +6,13 @@
  * server errors slow it down and never end it.
  */
 import {
-  UserError,
   formatDuration,
   poll,
   type BackoffOptions,
   type Clock,
   type Logger,
 } from '@deploy-actions/action-kit/engine';
-import { errorCode } from '@deploy-actions/aws';
+import { errorCode, isTransient } from '@deploy-actions/aws';
 
 export type OperationPhase =
   'pending' | 'in-progress' | 'rolling-back' | 'succeeded' | 'rolled-back' | 'failed';
@@ -150,39 +149,4 @@ function progressReporter(label: string, deps: TrackDeps) {
       );
     },
   };
-}
-
-const THROTTLING = new Set([
-  'ThrottlingException',
-  'Throttling',
-  'TooManyRequestsException',
-  'RequestLimitExceeded',
-  'RequestThrottled',
-  'RequestThrottledException',
-  'SlowDown',
-]);
-const NETWORK = new Set(['ECONNRESET', 'ECONNREFUSED', 'ETIMEDOUT', 'EPIPE', 'EAI_AGAIN']);
-
-/** The service asked us to slow down: the call was not applied, so repeating it is always safe. */
-export function isThrottling(error: unknown): boolean {
-  const code = errorCode(unwrapAwsError(error));
-  return code !== undefined && THROTTLING.has(code);
-}
-
-/**
- * Errors that say "not now" rather than "no": throttling and 5xx answers the
- * SDK's retries did not outlast, and dropped connections. Polling waits them out.
- */
-export function isTransient(error: unknown): boolean {
-  const inner = unwrapAwsError(error);
-  const code = errorCode(inner);
-  if (code !== undefined && (THROTTLING.has(code) || NETWORK.has(code))) return true;
-  const metadata = (inner as { $metadata?: { httpStatusCode?: number } } | undefined)?.$metadata;
-  return (metadata?.httpStatusCode ?? 0) >= 500;
-}
-
-/** translateAwsError wraps SDK errors in a UserError; the SDK error is its cause. */
-export function unwrapAwsError(error: unknown): unknown {
-  const cause = (error as { cause?: unknown } | undefined)?.cause;
-  return error instanceof UserError && cause !== undefined ? cause : error;
 }

@@ -92,15 +92,6 @@ export function translateAwsError(error: unknown, context: AwsCallContext): Erro
   return new UserError(`${context.action}${where} failed: ${label}${message}`, { cause: error });
 }
 
-/** Runs one AWS call, translating its error with the call's context. */
-export async function callAws<T>(context: AwsCallContext, fn: () => Promise<T>): Promise<T> {
-  try {
-    return await fn();
-  } catch (error) {
-    throw translateAwsError(error, context);
-  }
-}
-
 /** The AWS error code (`name` in SDK v3), or a Node network error code. */
 export function errorCode(error: unknown): string | undefined {
   if (typeof error !== 'object' || error === null) return undefined;

@@ -1,6 +1,20 @@
 export { SUITE_VERSION } from './version.js';
 export { resolveRegion } from './region.js';
-export { translateAwsError, callAws, errorCode, type AwsCallContext } from './errors.js';
+export { translateAwsError, errorCode, type AwsCallContext } from './errors.js';
+export {
+  defineCalls,
+  isCallTable,
+  delegatedPermissions,
+  callContext,
+  callWith,
+  type AwsCall,
+  type AwsCallTable,
+  type CallName,
+  type CallTarget,
+  type CallOptions,
+  type CallRetry,
+} from './calls.js';
+export { isThrottling, isTransient, unwrapAwsError } from './retry.js';
 export { clientConfig, createClient, type AwsSession, type CommonClientConfig } from './clients.js';
 export {
   resolveCredentials,

@@ -8,7 +8,7 @@ import {
   type Logger,
   type RunProcess,
 } from '@deploy-actions/action-kit/engine';
-import { callAws } from '@deploy-actions/aws';
+import { callWith } from '@deploy-actions/aws';
 import {
   buildCommand,
   buildxMissingError,
@@ -151,7 +151,7 @@ export async function buildAndPush(
     const pushed = await findImageByTag(deps.ecr, where, options.sha);
     if (!pushed?.imageDigest) {
       throw new UserError(`The push finished but ECR does not list ${base.imageTagUri}.`, {
-        hint: `Check the registry the repository URI points to and the role's ${ECR_CALLS.DescribeImages.action} permission.`,
+        hint: `Check the registry the repository URI points to and the role's ${ECR_CALLS.DescribeImages.actions[0]} permission.`,
       });
     }
     if (built.reportedDigest && built.reportedDigest !== pushed.imageDigest) {
@@ -274,12 +274,10 @@ async function loginToEcr(
   docker: DockerSession,
   repository: RepositoryState,
 ): Promise<void> {
-  const response = await callAws(
-    {
-      action: ECR_CALLS.GetAuthorizationToken.action,
-      resource: ECR_CALLS.GetAuthorizationToken.resource,
-      region: deps.region,
-    },
+  const response = await callWith(
+    ECR_CALLS,
+    'GetAuthorizationToken',
+    { resource: ECR_CALLS.GetAuthorizationToken.resource, region: deps.region },
     () => deps.ecr.send(new GetAuthorizationTokenCommand({ registryIds: [repository.registryId] })),
   );
   const data = response.authorizationData?.[0];

@@ -64,7 +64,7 @@ export async function dockerLogin(
     throw new UserError(
       `docker login to ${registryHost} failed: ${result.tail.slice(-3).join(' ')}`,
       {
-        hint: `Check that the runner can reach the registry and that the role may call ${ECR_CALLS.GetAuthorizationToken.action}.`,
+        hint: `Check that the runner can reach the registry and that the role may call ${ECR_CALLS.GetAuthorizationToken.actions[0]}.`,
       },
     );
   }

@@ -6,7 +6,7 @@ import {
   type ImageDetail,
 } from '@aws-sdk/client-ecr';
 import { UserError, type Logger } from '@deploy-actions/action-kit/engine';
-import { errorCode, translateAwsError } from '@deploy-actions/aws';
+import { callWith, errorCode, translateAwsError } from '@deploy-actions/aws';
 import { ECR_CALLS } from './calls.js';
 
 export interface ImageLocation {
@@ -22,23 +22,32 @@ export async function findImageByTag(
   where: ImageLocation,
   tag: string,
 ): Promise<ImageDetail | undefined> {
-  try {
-    const response = await ecr.send(
-      new DescribeImagesCommand({
-        repositoryName: where.repositoryName,
-        registryId: where.registryId,
-        imageIds: [{ imageTag: tag }],
-      }),
-    );
-    return response.imageDetails?.[0];
-  } catch (error) {
-    if (errorCode(error) === 'ImageNotFoundException') return undefined;
-    throw translateAwsError(error, {
-      action: ECR_CALLS.DescribeImages.action,
-      resource: where.repositoryArn,
-      region: where.region,
-    });
-  }
+  return callWith(
+    ECR_CALLS,
+    'DescribeImages',
+    target(where),
+    async () => {
+      const response = await ecr.send(
+        new DescribeImagesCommand({
+          repositoryName: where.repositoryName,
+          registryId: where.registryId,
+          imageIds: [{ imageTag: tag }],
+        }),
+      );
+      return response.imageDetails?.[0];
+    },
+    {
+      onError: (error, context) => {
+        if (errorCode(error) === 'ImageNotFoundException') return undefined;
+        throw translateAwsError(error, context);
+      },
+    },
+  );
+}
+
+/** The repository and region an error of a call names. */
+function target(where: ImageLocation) {
+  return { resource: where.repositoryArn, region: where.region };
 }
 
 // Every manifest type a registry may hold; BatchGetImage returns the stored one unchanged when it is listed.
@@ -65,37 +74,43 @@ export async function addTags(
   const manifest = await getManifest(ecr, where, source.digest);
   const added: string[] = [];
   for (const tag of tags) {
-    try {
-      await ecr.send(
-        new PutImageCommand({
-          repositoryName: where.repositoryName,
-          registryId: where.registryId,
-          imageManifest: manifest.body,
-          imageManifestMediaType: manifest.mediaType,
-          imageDigest: source.digest,
-          imageTag: tag,
-        }),
-      );
-      added.push(tag);
-      logger.info(`Tagged ${source.digest} as ${tag} (manifest copy, no rebuild)`);
-    } catch (error) {
-      const code = errorCode(error);
-      if (code === 'ImageAlreadyExistsException') continue;
-      if (code === 'ImageTagAlreadyExistsException') {
-        throw new UserError(
-          `Tag '${tag}' already points to another image in the immutable repository ${where.repositoryName}.`,
-          {
-            hint: 'Immutable tags cannot move: use a new tag, or make the repository mutable (or *_WITH_EXCLUSION for moving tags).',
-            cause: error,
-          },
+    const tagged = await callWith(
+      ECR_CALLS,
+      'PutImage',
+      target(where),
+      async () => {
+        await ecr.send(
+          new PutImageCommand({
+            repositoryName: where.repositoryName,
+            registryId: where.registryId,
+            imageManifest: manifest.body,
+            imageManifestMediaType: manifest.mediaType,
+            imageDigest: source.digest,
+            imageTag: tag,
+          }),
         );
-      }
-      throw translateAwsError(error, {
-        action: ECR_CALLS.PutImage.action,
-        resource: where.repositoryArn,
-        region: where.region,
-      });
-    }
+        return true;
+      },
+      {
+        onError: (error, context) => {
+          const code = errorCode(error);
+          if (code === 'ImageAlreadyExistsException') return false;
+          if (code === 'ImageTagAlreadyExistsException') {
+            throw new UserError(
+              `Tag '${tag}' already points to another image in the immutable repository ${where.repositoryName}.`,
+              {
+                hint: 'Immutable tags cannot move: use a new tag, or make the repository mutable (or *_WITH_EXCLUSION for moving tags).',
+                cause: error,
+              },
+            );
+          }
+          throw translateAwsError(error, context);
+        },
+      },
+    );
+    if (!tagged) continue;
+    added.push(tag);
+    logger.info(`Tagged ${source.digest} as ${tag} (manifest copy, no rebuild)`);
   }
   return added;
 }
@@ -105,23 +120,16 @@ async function getManifest(
   where: ImageLocation,
   digest: string,
 ): Promise<{ body: string; mediaType: string }> {
-  let response;
-  try {
-    response = await ecr.send(
+  const response = await callWith(ECR_CALLS, 'BatchGetImage', target(where), () =>
+    ecr.send(
       new BatchGetImageCommand({
         repositoryName: where.repositoryName,
         registryId: where.registryId,
         imageIds: [{ imageDigest: digest }],
         acceptedMediaTypes: MANIFEST_MEDIA_TYPES,
       }),
-    );
-  } catch (error) {
-    throw translateAwsError(error, {
-      action: ECR_CALLS.BatchGetImage.action,
-      resource: where.repositoryArn,
-      region: where.region,
-    });
-  }
+    ),
+  );
   const image = response.images?.[0];
   if (!image?.imageManifest) {
     const failure = response.failures?.[0];

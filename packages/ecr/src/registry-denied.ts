@@ -48,10 +48,10 @@ export function registryDenial(
   if (line === undefined || !(step.push || step.readsLayers)) return undefined;
   const needed = [
     ...(step.push
-      ? [...ECR_REGISTRY_PERMISSIONS.pushLayers.actions, ECR_CALLS.PutImage.action]
+      ? [...ECR_REGISTRY_PERMISSIONS.pushLayers.actions, ECR_CALLS.PutImage.actions[0]]
       : []),
     ...(step.readsLayers
-      ? [...ECR_REGISTRY_PERMISSIONS.readLayers.actions, ECR_CALLS.BatchGetImage.action]
+      ? [...ECR_REGISTRY_PERMISSIONS.readLayers.actions, ECR_CALLS.BatchGetImage.actions[0]]
       : []),
   ];
   const named = NAMED_ACTION.exec(line)?.[1];

@@ -7,7 +7,7 @@ import {
   type Repository,
 } from '@aws-sdk/client-ecr';
 import { UserError, type Logger } from '@deploy-actions/action-kit/engine';
-import { callAws, errorCode, translateAwsError } from '@deploy-actions/aws';
+import { callWith, errorCode, translateAwsError } from '@deploy-actions/aws';
 import { ECR_CALLS } from './calls.js';
 import type { RepositoryTarget } from './reference.js';
 
@@ -55,22 +55,26 @@ async function describeRepository(
   target: RepositoryTarget,
   region: string,
 ): Promise<Repository | undefined> {
-  try {
-    const response = await ecr.send(
-      new DescribeRepositoriesCommand({
-        repositoryNames: [target.name],
-        registryId: target.registryId,
-      }),
-    );
-    return response.repositories?.[0];
-  } catch (error) {
-    if (errorCode(error) === 'RepositoryNotFoundException') return undefined;
-    throw translateAwsError(error, {
-      action: ECR_CALLS.DescribeRepositories.action,
-      resource: repositoryArnHint(target, region),
-      region,
-    });
-  }
+  return callWith(
+    ECR_CALLS,
+    'DescribeRepositories',
+    { resource: repositoryArnHint(target, region), region },
+    async () => {
+      const response = await ecr.send(
+        new DescribeRepositoriesCommand({
+          repositoryNames: [target.name],
+          registryId: target.registryId,
+        }),
+      );
+      return response.repositories?.[0];
+    },
+    {
+      onError: (error, context) => {
+        if (errorCode(error) === 'RepositoryNotFoundException') return undefined;
+        throw translateAwsError(error, context);
+      },
+    },
+  );
 }
 
 async function createRepository(
@@ -79,23 +83,30 @@ async function createRepository(
   settings: RepositorySettings,
   deps: { logger: Logger; region: string },
 ): Promise<RepositoryState> {
-  const context = {
-    action: ECR_CALLS.CreateRepository.action,
-    resource: repositoryArnHint(target, deps.region),
-    region: deps.region,
-  };
-  let repository: Repository;
-  try {
-    const response = await ecr.send(new CreateRepositoryCommand(createRequest(target, settings)));
-    repository = response.repository!;
-  } catch (error) {
-    // Another job created it between our describe and create: use it as it is.
-    if (errorCode(error) === 'RepositoryAlreadyExistsException') {
-      const existing = await describeRepository(ecr, target, deps.region);
-      if (existing) return toState(existing, false);
-    }
-    throw translateAwsError(error, context);
-  }
+  const created = await callWith<
+    typeof ECR_CALLS,
+    { repository: Repository } | { existing: RepositoryState }
+  >(
+    ECR_CALLS,
+    'CreateRepository',
+    { resource: repositoryArnHint(target, deps.region), region: deps.region },
+    async () => {
+      const response = await ecr.send(new CreateRepositoryCommand(createRequest(target, settings)));
+      return { repository: response.repository! };
+    },
+    {
+      onError: async (error, context) => {
+        // Another job created it between our describe and create: use it as it is.
+        if (errorCode(error) === 'RepositoryAlreadyExistsException') {
+          const existing = await describeRepository(ecr, target, deps.region);
+          if (existing) return { existing: toState(existing, false) };
+        }
+        throw translateAwsError(error, context);
+      },
+    },
+  );
+  if ('existing' in created) return created.existing;
+  const repository: Repository = created.repository;
   deps.logger.info(
     `Created ECR repository ${repository.repositoryUri} (scan on push: ${settings.scanOnPush}, tags: ${settings.tagMutability}, encryption: ${settings.encryption.type})`,
   );
@@ -159,12 +170,10 @@ async function putLifecyclePolicy(
   keepImages: number,
   deps: { logger: Logger; region: string },
 ): Promise<void> {
-  await callAws(
-    {
-      action: ECR_CALLS.PutLifecyclePolicy.action,
-      resource: repositoryArnHint(target, deps.region),
-      region: deps.region,
-    },
+  await callWith(
+    ECR_CALLS,
+    'PutLifecyclePolicy',
+    { resource: repositoryArnHint(target, deps.region), region: deps.region },
     () =>
       ecr.send(
         new PutLifecyclePolicyCommand({

@@ -11,7 +11,7 @@ import {
   type Clock,
   type Logger,
 } from '@deploy-actions/action-kit/engine';
-import { errorCode, translateAwsError } from '@deploy-actions/aws';
+import { callWith, errorCode, translateAwsError } from '@deploy-actions/aws';
 import { ECR_CALLS } from './calls.js';
 import type { ImageLocation } from './images.js';
 
@@ -142,24 +142,27 @@ async function describeFindings(
   digest: string,
   nextToken: string | undefined,
 ) {
-  try {
-    return await ecr.send(
-      new DescribeImageScanFindingsCommand({
-        repositoryName: where.repositoryName,
-        registryId: where.registryId,
-        imageId: { imageDigest: digest },
-        maxResults: 1000,
-        nextToken,
-      }),
-    );
-  } catch (error) {
-    if (errorCode(error) === 'ScanNotFoundException') throw error;
-    throw translateAwsError(error, {
-      action: ECR_CALLS.DescribeImageScanFindings.action,
-      resource: where.repositoryArn,
-      region: where.region,
-    });
-  }
+  return callWith(
+    ECR_CALLS,
+    'DescribeImageScanFindings',
+    { resource: where.repositoryArn, region: where.region },
+    () =>
+      ecr.send(
+        new DescribeImageScanFindingsCommand({
+          repositoryName: where.repositoryName,
+          registryId: where.registryId,
+          imageId: { imageDigest: digest },
+          maxResults: 1000,
+          nextToken,
+        }),
+      ),
+    {
+      onError: (error, context) => {
+        if (errorCode(error) === 'ScanNotFoundException') throw error;
+        throw translateAwsError(error, context);
+      },
+    },
+  );
 }
 
 async function allPages(
@@ -184,22 +187,29 @@ async function startImageScan(
   digest: string,
   logger: Logger,
 ): Promise<void> {
-  try {
-    await ecr.send(
-      new StartImageScanCommand({
-        repositoryName: where.repositoryName,
-        registryId: where.registryId,
-        imageId: { imageDigest: digest },
-      }),
-    );
+  const started = await callWith(
+    ECR_CALLS,
+    'StartImageScan',
+    { resource: where.repositoryArn, region: where.region },
+    async () => {
+      await ecr.send(
+        new StartImageScanCommand({
+          repositoryName: where.repositoryName,
+          registryId: where.registryId,
+          imageId: { imageDigest: digest },
+        }),
+      );
+      return true;
+    },
+    {
+      onError: (error, context) => {
+        if (errorCode(error) === 'LimitExceededException') return false;
+        throw translateAwsError(error, context);
+      },
+    },
+  );
+  if (started) {
     logger.info('The repository does not scan on push: started a basic scan of the image.');
-  } catch (error) {
-    if (errorCode(error) === 'LimitExceededException') return;
-    throw translateAwsError(error, {
-      action: ECR_CALLS.StartImageScan.action,
-      resource: where.repositoryArn,
-      region: where.region,
-    });
   }
 }
 

@@ -1,7 +1,7 @@
 /** The database URL from database-url or from a Secrets Manager secret, masked before anything is logged. */
 import { GetSecretValueCommand, type SecretsManagerClient } from '@aws-sdk/client-secrets-manager';
 import { UserError, type Logger } from '@deploy-actions/action-kit/engine';
-import { callAws, errorCode } from '@deploy-actions/aws';
+import { callWith, errorCode } from '@deploy-actions/aws';
 import { RUN_MIGRATIONS_CALLS } from './calls.js';
 import { parseDatabaseUrl, secretParts, secretToUrl, type DatabaseUrl } from './url.js';
 
@@ -103,8 +103,10 @@ async function readSecret(secretId: string, deps: ResolveDeps): Promise<string> 
     );
   }
   const client = deps.secretsManager;
-  const response = await callAws(
-    { action: RUN_MIGRATIONS_CALLS.GetSecretValue.action, resource: secretId, region: deps.region },
+  const response = await callWith(
+    RUN_MIGRATIONS_CALLS,
+    'GetSecretValue',
+    { resource: secretId, region: deps.region },
     () =>
       client
         .send(new GetSecretValueCommand({ SecretId: secretId }))

@@ -29,10 +29,17 @@ import {
   type BackoffOptions,
   type Clock,
   type Logger,
+  type PollStep,
 } from '@deploy-actions/action-kit/engine';
-import { errorCode, translateAwsError } from '@deploy-actions/aws';
-import { S3_SYNC_BY_OPERATION } from './calls.js';
-import { normaliseOriginPath } from './inputs.js';
+import {
+  callWith,
+  errorCode,
+  isTransient,
+  translateAwsError,
+  type AwsCallContext,
+} from '@deploy-actions/aws';
+import { S3_SYNC_TABLE } from './calls.js';
+import { normaliseOriginPath } from './names.js';
 import type { Invalidator } from './types.js';
 
 /** `arn:aws:cloudfront::123456789012:distribution/E2QWRUHAPOMQZL`; any account (`*`) when unknown. */
@@ -144,16 +151,23 @@ async function distributionOrigins(
   client: CloudFrontClient,
   distribution: DistributionRef,
 ): Promise<OriginLike[]> {
-  try {
-    const response = await client.send(new GetDistributionConfigCommand({ Id: distribution.id }));
-    return response.DistributionConfig?.Origins?.Items ?? [];
-  } catch (error) {
-    if (errorCode(error) === 'NoSuchDistribution') throw noSuchDistribution(distribution.id, error);
-    throw translateAwsError(error, {
-      action: S3_SYNC_BY_OPERATION.GetDistributionConfig.actions[0],
-      resource: distribution.arn,
-    });
-  }
+  return callWith(
+    S3_SYNC_TABLE,
+    'GetDistributionConfig',
+    { resource: distribution.arn },
+    async () => {
+      const response = await client.send(new GetDistributionConfigCommand({ Id: distribution.id }));
+      return response.DistributionConfig?.Origins?.Items ?? [];
+    },
+    {
+      onError: (error, context) => {
+        if (errorCode(error) === 'NoSuchDistribution') {
+          throw noSuchDistribution(distribution.id, error);
+        }
+        throw translateAwsError(error, context);
+      },
+    },
+  );
 }
 
 // --- Invalidations ----------------------------------------------------------
@@ -229,45 +243,6 @@ export const WAIT_BACKOFF: BackoffOptions = { initialMs: 2_000, maxMs: 15_000 };
 /** Full jitter may draw a delay near zero; polls of an invalidation are at least this far apart. */
 export const MIN_POLL_INTERVAL_MS = 1_000;
 
-const THROTTLING = new Set([
-  'Throttling',
-  'ThrottlingException',
-  'TooManyRequestsException',
-  'RequestLimitExceeded',
-]);
-const TRANSIENT_NETWORK = new Set([
-  'ECONNRESET',
-  'ECONNREFUSED',
-  'EPIPE',
-  'ETIMEDOUT',
-  'EAI_AGAIN',
-  'TimeoutError',
-  'RequestTimeout',
-]);
-
-/**
- * What the SDK's retry middleware makes of a thrown value that is not an
- * `Error` of its own realm (as under a test runner's VM context): name and
- * code are lost, only `AWS SDK error wrapper for <String(error)>` is left.
- */
-const WRAPPED_NETWORK_ERROR =
-  /^AWS SDK error wrapper for (?:TimeoutError|Error): (?:socket hang up|read ECONNRESET|write EPIPE|connect ECONNREFUSED)/;
-
-/** Throttling, 5xx and dropped connections: worth another try. */
-export function isTransientError(error: unknown): boolean {
-  const code = errorCode(error) ?? '';
-  const meta = error as { $fault?: string; $metadata?: { httpStatusCode?: number } } | null;
-  const status = meta?.$metadata?.httpStatusCode ?? 0;
-  return (
-    THROTTLING.has(code) ||
-    TRANSIENT_NETWORK.has(code) ||
-    TRANSIENT_NETWORK.has((error as { code?: string } | null)?.code ?? '') ||
-    status >= 500 ||
-    meta?.$fault === 'server' ||
-    (error instanceof Error && WRAPPED_NETWORK_ERROR.test(error.message))
-  );
-}
-
 export class CloudFrontInvalidator implements Invalidator {
   private readonly client: CloudFrontClient;
   private readonly distribution: DistributionRef;
@@ -296,17 +271,30 @@ export class CloudFrontInvalidator implements Invalidator {
       timeoutMs: this.options.createTimeoutMs,
       backoff: this.options.createBackoff ?? CREATE_BACKOFF,
       clock: this.options.clock,
-      attempt: async () => {
-        try {
-          const response = await this.client.send(new CreateInvalidationCommand(input));
-          return { done: true, value: invalidationId(response.Invalidation?.Id) };
-        } catch (error) {
-          if (!isRetryableCreateError(error)) throw this.explainCreateError(error, callerReference);
-          lastError = error;
-          // Full jitter may draw ~0: CloudFront frees capacity only as invalidations finish.
-          return { done: false, status: describeAnswer(error), retryAfterMs: MIN_POLL_INTERVAL_MS };
-        }
-      },
+      attempt: () =>
+        callWith<typeof S3_SYNC_TABLE, PollStep<string>>(
+          S3_SYNC_TABLE,
+          'CreateInvalidation',
+          { resource: this.distribution.arn },
+          async () => {
+            const response = await this.client.send(new CreateInvalidationCommand(input));
+            return { done: true, value: invalidationId(response.Invalidation?.Id) };
+          },
+          {
+            onError: (error, context) => {
+              if (!isRetryableCreateError(error)) {
+                throw this.explainCreateError(error, callerReference, context);
+              }
+              lastError = error;
+              // Full jitter may draw ~0: CloudFront frees capacity only as invalidations finish.
+              return {
+                done: false,
+                status: describeAnswer(error),
+                retryAfterMs: MIN_POLL_INTERVAL_MS,
+              };
+            },
+          },
+        ),
       onWait: ({ attempt, delayMs, status }) =>
         this.logger.info(
           `CreateInvalidation attempt ${attempt}: ${status}; retrying in ${formatDuration(delayMs)} with the same CallerReference`,
@@ -343,18 +331,30 @@ export class CloudFrontInvalidator implements Invalidator {
 
   /** The invalidation's status; a transient failure of the call is reported as a status, to poll again. */
   private async readStatus(id: string): Promise<string> {
-    try {
-      const response = await this.client.send(
-        new GetInvalidationCommand({ DistributionId: this.distribution.id, Id: id }),
-      );
-      return response.Invalidation?.Status ?? 'unknown';
-    } catch (error) {
-      if (isTransientError(error)) return `GetInvalidation failed (${describeAnswer(error)})`;
-      throw this.explainWaitError(error, id);
-    }
+    return callWith(
+      S3_SYNC_TABLE,
+      'GetInvalidation',
+      { resource: this.distribution.arn },
+      async () => {
+        const response = await this.client.send(
+          new GetInvalidationCommand({ DistributionId: this.distribution.id, Id: id }),
+        );
+        return response.Invalidation?.Status ?? 'unknown';
+      },
+      {
+        onError: (error, context) => {
+          if (isTransient(error)) return `GetInvalidation failed (${describeAnswer(error)})`;
+          throw this.explainWaitError(error, id, context);
+        },
+      },
+    );
   }
 
-  private explainCreateError(error: unknown, callerReference: string): Error {
+  private explainCreateError(
+    error: unknown,
+    callerReference: string,
+    context: AwsCallContext,
+  ): Error {
     const code = errorCode(error);
     const message = error instanceof Error ? error.message : String(error);
     if (code === 'NoSuchDistribution') return noSuchDistribution(this.distribution.id, error);
@@ -380,20 +380,17 @@ export class CloudFrontInvalidator implements Invalidator {
         },
       );
     }
-    return translateAwsError(error, {
-      action: S3_SYNC_BY_OPERATION.CreateInvalidation.actions[0],
-      resource: this.distribution.arn,
-    });
+    return translateAwsError(error, context);
   }
 
-  private explainWaitError(error: unknown, id: string): Error {
+  private explainWaitError(error: unknown, id: string, context: AwsCallContext): Error {
     const code = errorCode(error);
     if (code === 'AccessDenied' || code === 'AccessDeniedException') {
       return new UserError(
-        `Invalidation ${id} was created, but AWS denied ${S3_SYNC_BY_OPERATION.GetInvalidation.actions[0]} on ${this.distribution.arn}, so this step cannot tell when it completes: ${(error as Error).message}`,
+        `Invalidation ${id} was created, but AWS denied ${context.action} on ${this.distribution.arn}, so this step cannot tell when it completes: ${(error as Error).message}`,
         {
           cause: error,
-          hint: `Grant the role "${S3_SYNC_BY_OPERATION.GetInvalidation.actions[0]}" on "${this.distribution.arn}" (the step waits for the invalidation before deleting stale objects). Without that permission, set wait-for-invalidation: false and delete: false.`,
+          hint: `Grant the role "${context.action}" on "${this.distribution.arn}" (the step waits for the invalidation before deleting stale objects). Without that permission, set wait-for-invalidation: false and delete: false.`,
         },
       );
     }
@@ -403,10 +400,7 @@ export class CloudFrontInvalidator implements Invalidator {
         { cause: error },
       );
     }
-    return translateAwsError(error, {
-      action: S3_SYNC_BY_OPERATION.GetInvalidation.actions[0],
-      resource: this.distribution.arn,
-    });
+    return translateAwsError(error, context);
   }
 }
 
@@ -418,7 +412,7 @@ function noSuchDistribution(id: string, cause: unknown): UserError {
 }
 
 function isRetryableCreateError(error: unknown): boolean {
-  return errorCode(error) === 'TooManyInvalidationsInProgress' || isTransientError(error);
+  return errorCode(error) === 'TooManyInvalidationsInProgress' || isTransient(error);
 }
 
 function invalidationId(id: string | undefined): string {

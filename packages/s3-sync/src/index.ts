@@ -2,7 +2,9 @@
  * The engine of sync-s3-invalidate-cloudfront: content-hash diff, per-file
  * headers, entry files last, deletes after the invalidation, minimal invalidation.
  *
- * How a deploy runs (syncToS3): validate options → hash source-dir → list the
+ * How a deploy runs (syncToS3): validate options (validate.ts, the one
+ * validator; inputs.ts reads within its limits, names.ts holds the naming
+ * rules) → hash source-dir → list the
  * prefix and HeadObject the keys that also exist locally → plan (pure, see
  * plan.ts) → upload non-entry files → upload entry files → invalidate and wait
  * → delete stale objects. Decisions worth knowing:
@@ -24,34 +26,38 @@
  *   a deploy finding the record invalidates them too, and removes it once its
  *   invalidation was created. `.deploy-actions` is reserved: never uploaded,
  *   compared or deleted as part of the build.
- * - calls.ts: S3_SYNC_CALLS, every AWS call the engine makes and its IAM actions;
- *   the call sites take the action their errors name from it (S3_SYNC_BY_OPERATION).
+ * - calls.ts: S3_SYNC_TABLE, every AWS call the engine makes and its IAM actions;
+ *   every call site goes through callWith(S3_SYNC_TABLE, '<Operation>', …).
+ * - types.ts: the types the modules share (files, plan, options, report); it
+ *   imports no module back, so the modules form no import cycle.
  */
-export {
-  syncToS3,
-  scanBuild,
-  type SyncOptions,
-  type SyncDeps,
-  type SyncReport,
-  type TransferRecord,
-} from './sync.js';
+export { syncToS3, scanBuild } from './sync.js';
 export type {
+  SyncOptions,
+  SyncDeps,
+  SyncReport,
+  TransferRecord,
   Invalidator,
   InvalidationMode,
   LocalFile,
   ListedObject,
   ObjectDetails,
   ObjectHeaders,
+  SyncPlan,
+  PlannedUpload,
+  PlannedMetadataUpdate,
+  UploadReason,
+  PendingInvalidation,
+  MultipartSettings,
 } from './types.js';
+export { readSyncInputs, INVALIDATION_MODES, type SyncInputs } from './inputs.js';
 export {
-  readSyncInputs,
   validateBucketName,
   normalisePrefix,
   normaliseOriginPath,
   validateDistributionId,
-  INVALIDATION_MODES,
-  type SyncInputs,
-} from './inputs.js';
+} from './names.js';
+export { validateSyncOptions, SYNC_LIMITS } from './validate.js';
 export {
   createS3Client,
   s3ClientConfig,
@@ -87,16 +93,7 @@ export {
 } from './globs.js';
 export { scanSourceDir, type ScanOptions } from './local.js';
 export { listObjects, describeObjects, SHA256_METADATA } from './remote.js';
-export {
-  planSync,
-  compareWithRemote,
-  type PlanInput,
-  type SyncPlan,
-  type PlannedUpload,
-  type PlannedMetadataUpdate,
-  type UploadReason,
-  type Verdict,
-} from './plan.js';
+export { planSync, compareWithRemote, type PlanInput, type Verdict } from './plan.js';
 export {
   planInvalidation,
   viewerPath,
@@ -109,7 +106,7 @@ export {
   type InvalidationRequest,
   type InvalidationPlan,
 } from './invalidation.js';
-export { DEFAULT_MULTIPART, MiB, partSizeFor, type MultipartSettings } from './transfer.js';
+export { DEFAULT_MULTIPART, MiB, partSizeFor } from './transfer.js';
 export {
   syncOutputs,
   SYNC_OUTPUTS,
@@ -127,7 +124,6 @@ export {
   findBucketOrigin,
   pickBucketOrigin,
   isBucketDomain,
-  isTransientError,
   distributionArn,
   CREATE_BACKOFF,
   WAIT_BACKOFF,
@@ -138,7 +134,10 @@ export {
   type DistributionRef,
   type OriginLike,
 } from './cloudfront.js';
+// The suite-wide classifier, under the name this engine exported it as.
+export { isTransient as isTransientError } from '@deploy-actions/aws';
 export {
+  S3_SYNC_TABLE,
   S3_SYNC_CALLS,
   S3_SYNC_BY_OPERATION,
   type AwsCallDeclaration,
@@ -153,6 +152,5 @@ export {
   formatPendingInvalidation,
   parsePendingInvalidation,
   readPendingInvalidation,
-  type PendingInvalidation,
 } from './pending.js';
 export { openDistribution, type OpenedDistribution } from './distribution.js';

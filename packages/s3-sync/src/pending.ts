@@ -53,9 +53,10 @@ import {
   type S3Client,
 } from '@aws-sdk/client-s3';
 import { UserError, type Clock } from '@deploy-actions/action-kit/engine';
-import { callAws, errorCode, translateAwsError } from '@deploy-actions/aws';
-import { S3_SYNC_BY_OPERATION } from './calls.js';
+import { callWith, errorCode, translateAwsError } from '@deploy-actions/aws';
+import { S3_SYNC_TABLE } from './calls.js';
 import { objectArn } from './remote.js';
+import type { PendingInvalidation } from './types.js';
 
 /** The directory name reserved for the engine's own objects, at any depth under the prefix. */
 export const RESERVED_DIRECTORY = '.deploy-actions';
@@ -64,16 +65,6 @@ export const PENDING_INVALIDATION_FILE = `${RESERVED_DIRECTORY}/pending-invalida
 export const PENDING_INVALIDATION_CACHE_CONTROL = 'no-store';
 const CONTENT_TYPE = 'application/json; charset=utf-8';
 const FORMAT = 1;
-
-/** Keys whose cached copies an earlier, interrupted deploy left stale. */
-export interface PendingInvalidation {
-  /** Object keys, with the prefix. */
-  keys: string[];
-  /** Everything under the deploy's root: the record could not be read. */
-  all: boolean;
-  /** Why `all`: what was wrong with the record. */
-  problem?: string;
-}
 
 /** The record's key: `<prefix>.deploy-actions/pending-invalidation.json`. */
 export function pendingInvalidationKey(prefix: string): string {
@@ -169,19 +160,23 @@ export async function readPendingInvalidation(
   prefix: string,
 ): Promise<PendingInvalidation | undefined> {
   const key = pendingInvalidationKey(prefix);
-  let text: string;
-  try {
-    const answer = await s3.send(new GetObjectCommand({ Bucket: bucket, Key: key }));
-    text = (await answer.Body?.transformToString('utf8')) ?? '';
-  } catch (error) {
-    const code = errorCode(error);
-    if (code === 'NoSuchKey' || code === 'NotFound') return undefined;
-    throw translateAwsError(error, {
-      action: S3_SYNC_BY_OPERATION.GetObject.actions[0],
-      resource: objectArn(bucket, key),
-    });
-  }
-  return parsePendingInvalidation(prefix, text);
+  const text = await callWith(
+    S3_SYNC_TABLE,
+    'GetObject',
+    { resource: objectArn(bucket, key) },
+    async (): Promise<string | undefined> => {
+      const answer = await s3.send(new GetObjectCommand({ Bucket: bucket, Key: key }));
+      return (await answer.Body?.transformToString('utf8')) ?? '';
+    },
+    {
+      onError: (error, context) => {
+        const code = errorCode(error);
+        if (code === 'NoSuchKey' || code === 'NotFound') return undefined;
+        throw translateAwsError(error, context);
+      },
+    },
+  );
+  return text === undefined ? undefined : parsePendingInvalidation(prefix, text);
 }
 
 /** Writes (or replaces) the record, with no-store: it must never be cached. */
@@ -194,11 +189,7 @@ export async function writePendingInvalidation(
 ): Promise<void> {
   const key = pendingInvalidationKey(prefix);
   const body = Buffer.from(formatPendingInvalidation(prefix, pending, new Date(clock.now())));
-  const context = {
-    action: S3_SYNC_BY_OPERATION.PutObject.actions[0],
-    resource: objectArn(bucket, key),
-  };
-  await callAws(context, () =>
+  await callWith(S3_SYNC_TABLE, 'PutObject', { resource: objectArn(bucket, key) }, () =>
     s3.send(
       new PutObjectCommand({
         Bucket: bucket,
@@ -228,18 +219,23 @@ export async function removePendingInvalidation(
   clock: Clock,
 ): Promise<RemovalOutcome> {
   const key = pendingInvalidationKey(prefix);
-  try {
-    await s3.send(new DeleteObjectCommand({ Bucket: bucket, Key: key }));
-    return 'removed';
-  } catch (error) {
-    const code = errorCode(error);
-    if (code !== 'AccessDenied' && code !== 'AccessDeniedException') {
-      throw translateAwsError(error, {
-        action: S3_SYNC_BY_OPERATION.DeleteObject.actions[0],
-        resource: objectArn(bucket, key),
-      });
-    }
-  }
+  const removed = await callWith(
+    S3_SYNC_TABLE,
+    'DeleteObject',
+    { resource: objectArn(bucket, key) },
+    async () => {
+      await s3.send(new DeleteObjectCommand({ Bucket: bucket, Key: key }));
+      return true;
+    },
+    {
+      onError: (error, context) => {
+        const code = errorCode(error);
+        if (code === 'AccessDenied' || code === 'AccessDeniedException') return false;
+        throw translateAwsError(error, context);
+      },
+    },
+  );
+  if (removed) return 'removed';
   await writePendingInvalidation(s3, bucket, prefix, { keys: [], all: false }, clock);
   return 'emptied';
 }

@@ -2,13 +2,18 @@ import { UserError } from '@deploy-actions/action-kit/engine';
 import type { PathMatcher } from './globs.js';
 import type { HeaderPolicy } from './headers.js';
 import { planInvalidation } from './invalidation.js';
-import { assertNoReservedFiles, isReservedPath, type PendingInvalidation } from './pending.js';
+import { assertNoReservedFiles, isReservedPath } from './pending.js';
 import type {
   InvalidationMode,
   ListedObject,
   LocalFile,
   ObjectDetails,
   ObjectHeaders,
+  PendingInvalidation,
+  PlannedMetadataUpdate,
+  PlannedUpload,
+  SyncPlan,
+  UploadReason,
 } from './types.js';
 
 /** CopyObject copies at most 5 GiB in one request; a larger object is re-uploaded instead. */
@@ -41,50 +46,6 @@ export interface PlanInput {
    * Keys an earlier, interrupted deploy overwrote without invalidating them
    * (its pending-invalidation record): invalidated with this deploy's paths.
    */
-  pendingInvalidation?: PendingInvalidation;
-}
-
-export type UploadReason = 'new' | 'changed';
-
-export interface PlannedUpload {
-  key: string;
-  file: LocalFile;
-  headers: ObjectHeaders;
-  entry: boolean;
-  reason: UploadReason;
-}
-
-/** Same bytes, wrong headers: fixed in place by CopyObject with MetadataDirective REPLACE. */
-export interface PlannedMetadataUpdate {
-  key: string;
-  file: LocalFile;
-  headers: ObjectHeaders;
-  entry: boolean;
-  /** For the log: `cache-control: "no-cache" → "public, max-age=31536000, immutable"`. */
-  changes: string[];
-  /** The ETag of the version compared: the copy is refused if the object changed since. */
-  etag: string;
-}
-
-export interface SyncPlan {
-  /** Every non-entry file before any entry file. */
-  uploads: PlannedUpload[];
-  metadataUpdates: PlannedMetadataUpdate[];
-  unchanged: string[];
-  /** Stale keys to delete (empty when delete is off). */
-  deletes: string[];
-  /** Stale keys left in place because delete is off. */
-  staleKept: string[];
-  /** Including the pending invalidation's paths, when there is one. */
-  invalidationPaths: string[];
-  warnings: string[];
-  /**
-   * Keys this deploy overwrites (changed content) or re-heads: CloudFront may
-   * hold their old versions. Before the first of these writes, the engine
-   * records them as a pending invalidation (pending.ts).
-   */
-  overwrittenKeys?: string[];
-  /** The earlier deploy's pending invalidation merged into this plan, if any. */
   pendingInvalidation?: PendingInvalidation;
 }
 

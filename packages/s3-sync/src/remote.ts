@@ -4,8 +4,8 @@ import {
   type HeadObjectCommandOutput,
   type S3Client,
 } from '@aws-sdk/client-s3';
-import { callAws, errorCode, translateAwsError } from '@deploy-actions/aws';
-import { S3_SYNC_BY_OPERATION } from './calls.js';
+import { callWith, errorCode, translateAwsError } from '@deploy-actions/aws';
+import { S3_SYNC_TABLE } from './calls.js';
 import { mapConcurrently } from './pool.js';
 import type { ListedObject, ObjectDetails } from './types.js';
 
@@ -24,11 +24,7 @@ export async function listObjects(
   prefix: string,
 ): Promise<Map<string, ListedObject>> {
   const objects = new Map<string, ListedObject>();
-  const context = {
-    action: S3_SYNC_BY_OPERATION.ListObjectsV2.actions[0],
-    resource: objectArn(bucket),
-  };
-  await callAws(context, async () => {
+  await callWith(S3_SYNC_TABLE, 'ListObjectsV2', { resource: objectArn(bucket) }, async () => {
     const pages = paginateListObjectsV2(
       { client: s3, pageSize: 1000 },
       { Bucket: bucket, ...(prefix === '' ? {} : { Prefix: prefix }) },
@@ -73,17 +69,20 @@ async function describeObject(
   bucket: string,
   key: string,
 ): Promise<ObjectDetails | undefined> {
-  let head: HeadObjectCommandOutput;
-  try {
-    head = await s3.send(new HeadObjectCommand({ Bucket: bucket, Key: key }));
-  } catch (error) {
-    const code = errorCode(error);
-    if (code === 'NotFound' || code === 'NoSuchKey') return undefined;
-    throw translateAwsError(error, {
-      action: S3_SYNC_BY_OPERATION.HeadObject.actions[0],
-      resource: objectArn(bucket, key),
-    });
-  }
+  const head = await callWith<typeof S3_SYNC_TABLE, HeadObjectCommandOutput | undefined>(
+    S3_SYNC_TABLE,
+    'HeadObject',
+    { resource: objectArn(bucket, key) },
+    () => s3.send(new HeadObjectCommand({ Bucket: bucket, Key: key })),
+    {
+      onError: (error, context) => {
+        const code = errorCode(error);
+        if (code === 'NotFound' || code === 'NoSuchKey') return undefined;
+        throw translateAwsError(error, context);
+      },
+    },
+  );
+  if (head === undefined) return undefined;
   const sha256 = head.Metadata?.[SHA256_METADATA]?.toLowerCase();
   return {
     size: head.ContentLength ?? 0,

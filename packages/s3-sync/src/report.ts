@@ -1,7 +1,6 @@
 import { formatDuration } from '@deploy-actions/action-kit/engine';
 import type { BucketOrigin } from './cloudfront.js';
-import type { SyncPlan } from './plan.js';
-import type { SyncReport } from './sync.js';
+import type { SyncPlan, SyncReport } from './types.js';
 
 /** `950 B`, `12.3 kB`, `4.0 MB`, `1.2 GB` (decimal units, as browsers and S3's console show them). */
 export function formatBytes(bytes: number): string {

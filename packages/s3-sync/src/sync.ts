@@ -1,16 +1,12 @@
-import type { S3Client } from '@aws-sdk/client-s3';
 import {
-  InputError,
   formatDuration,
   systemClock,
   type Clock,
   type Logger,
 } from '@deploy-actions/action-kit/engine';
 import { invalidationCallerReference } from './cloudfront.js';
-import { compileGlobs, createFileFilter, validateGlobs, type FileFilter } from './globs.js';
+import { compileGlobs, createFileFilter, type FileFilter } from './globs.js';
 import { createHeaderPolicy } from './headers.js';
-import { validateBucketName, normaliseOriginPath, normalisePrefix } from './inputs.js';
-import { CLOUDFRONT_MAX_PATHS } from './invalidation.js';
 import { scanSourceDir } from './local.js';
 import {
   assertNoReservedFiles,
@@ -19,105 +15,30 @@ import {
   readPendingInvalidation,
   removePendingInvalidation,
   writePendingInvalidation,
-  type PendingInvalidation,
 } from './pending.js';
-import {
-  objectKey,
-  planSync,
-  type PlannedMetadataUpdate,
-  type PlannedUpload,
-  type SyncPlan,
-} from './plan.js';
+import { objectKey, planSync } from './plan.js';
 import { forEachConcurrently } from './pool.js';
 import { describeObjects, listObjects } from './remote.js';
 import { formatBytes, planLines, planSummary } from './report.js';
-import type { HeaderRule } from './rules.js';
+import { DEFAULT_MULTIPART, deleteKeys, updateMetadata, uploadFile } from './transfer.js';
+import type {
+  LocalFile,
+  MultipartSettings,
+  PendingInvalidation,
+  PlannedMetadataUpdate,
+  PlannedUpload,
+  SyncDeps,
+  SyncOptions,
+  SyncPlan,
+  SyncReport,
+  TransferRecord,
+} from './types.js';
 import {
-  DEFAULT_MULTIPART,
-  deleteKeys,
-  updateMetadata,
-  uploadFile,
-  type MultipartSettings,
-  type TransferMethod,
-} from './transfer.js';
-import type { InvalidationMode, Invalidator, LocalFile } from './types.js';
-
-export interface SyncOptions {
-  sourceDir: string;
-  bucket: string;
-  /** Key prefix: '' (whole bucket) or `site/`; normalised again here. */
-  prefix: string;
-  include: string[];
-  exclude: string[];
-  /** Entry files, uploaded after every other file (DEFAULT_UPLOAD_LAST). */
-  uploadLast: string[];
-  /** User rules, tried before the single-page-app defaults. */
-  cacheControlRules: HeaderRule[];
-  contentTypeRules: HeaderRule[];
-  delete: boolean;
-  /** Above this many stale objects the sync fails before changing anything. */
-  maxDeletes: number;
-  invalidation: InvalidationMode;
-  invalidationMaxPaths: number;
-  /** The distribution origin's path for this bucket: '' or `/site`. */
-  originPath: string;
-  /**
-   * Wait until the invalidation completed. Without waiting, the step ends once
-   * the invalidation was created, unless stale objects are to be deleted: they
-   * are deleted only after it completed, so the sync waits for them anyway.
-   */
-  waitForInvalidation: boolean;
-  invalidationTimeoutMs: number;
-  concurrency: number;
-  dryRun: boolean;
-  multipart?: MultipartSettings;
-  /**
-   * Identifies this execution of the deploy (e.g. `<repository>/<run id>/<run
-   * attempt>/<job>/<step>`): the invalidation's CallerReference is derived from
-   * it (invalidationCallerReference), so no retry can create a second
-   * invalidation. A random id when absent.
-   */
-  deployId?: string;
-  /**
-   * The build as scanBuild() hashed it with these options. A caller that
-   * scans before opening its AWS session (so a missing or empty build fails
-   * before any AWS call) passes it here; otherwise syncToS3 scans.
-   */
-  scanned?: readonly LocalFile[];
-}
-
-export interface SyncDeps {
-  s3: S3Client;
-  /** Absent when no distribution is configured: nothing is invalidated. */
-  invalidator?: Invalidator;
-  logger: Logger;
-  clock?: Clock;
-}
-
-export interface TransferRecord {
-  key: string;
-  bytes: number;
-  ms: number;
-  method: TransferMethod;
-}
-
-export interface SyncReport {
-  dryRun: boolean;
-  /** `s3://bucket/prefix` */
-  target: string;
-  plan: SyncPlan;
-  /** In a dry run: what would have been done. */
-  uploaded: number;
-  metadataUpdated: number;
-  unchanged: number;
-  deleted: number;
-  bytesUploaded: number;
-  invalidationId: string | undefined;
-  invalidatedPaths: string[];
-  /** One per upload or header fix, in completion order. Empty in a dry run. */
-  transfers: TransferRecord[];
-  durationMs: number;
-}
+  validateScanOptions,
+  validateSyncOptions,
+  type ScanBuildOptions,
+  type SyncSettings,
+} from './validate.js';
 
 /**
  * Deploys source-dir to s3://bucket/prefix so that a visitor never loads a page
@@ -129,7 +50,10 @@ export interface SyncReport {
 export async function syncToS3(options: SyncOptions, deps: SyncDeps): Promise<SyncReport> {
   const clock = deps.clock ?? systemClock;
   const started = clock.now();
-  const settings = validateSyncOptions(options);
+  const settings = {
+    ...validateSyncOptions(options),
+    multipart: options.multipart ?? DEFAULT_MULTIPART,
+  };
   const filter = createFileFilter(options.include, options.exclude);
   const plan = await makePlan(options, settings, filter, deps);
   await logPlan(deps.logger, plan, options.dryRun);
@@ -165,51 +89,19 @@ export async function syncToS3(options: SyncOptions, deps: SyncDeps): Promise<Sy
   return { ...report, transfers, invalidationId, durationMs: clock.now() - started };
 }
 
-interface Settings {
-  prefix: string;
-  originPath: string;
-  multipart: MultipartSettings;
-}
-
-/** The checks the shell's input reading also makes, for callers that build options themselves. */
-function validateSyncOptions(options: SyncOptions): Settings {
-  validateBucketName(options.bucket);
-  validateGlobs('include', options.include);
-  validateGlobs('exclude', options.exclude);
-  validateGlobs('upload-last', options.uploadLast);
-  assertWholeNumber('concurrency', options.concurrency, 1, 64);
-  assertWholeNumber('max-deletes', options.maxDeletes, 0, Number.MAX_SAFE_INTEGER);
-  assertWholeNumber(
-    'invalidation-max-paths',
-    options.invalidationMaxPaths,
-    1,
-    CLOUDFRONT_MAX_PATHS,
-  );
-  return {
-    prefix: normalisePrefix(options.prefix),
-    originPath: normaliseOriginPath(options.originPath),
-    multipart: options.multipart ?? DEFAULT_MULTIPART,
-  };
-}
-
-function assertWholeNumber(input: string, value: number, min: number, max: number): void {
-  if (!Number.isSafeInteger(value) || value < min || value > max) {
-    throw new InputError(input, String(value), `a whole number from ${min} to ${max}`);
-  }
-}
-
 /**
  * Hashes the files of source-dir that include/exclude select. Fails with a
  * UserError on bad globs, a missing source-dir, an empty build, or a symbolic
  * link that leaves source-dir. Needs no AWS access: an action calls it before
  * opening its AWS session and hands the result to syncToS3 as `scanned`.
  */
-export async function scanBuild(
-  options: Pick<SyncOptions, 'sourceDir' | 'include' | 'exclude' | 'concurrency'>,
-  logger: Logger,
-): Promise<LocalFile[]> {
-  validateGlobs('include', options.include);
-  validateGlobs('exclude', options.exclude);
+export async function scanBuild(options: ScanBuildOptions, logger: Logger): Promise<LocalFile[]> {
+  validateScanOptions(options);
+  return scan(options, logger);
+}
+
+/** scanBuild without the checks, for syncToS3, which made them already. */
+function scan(options: ScanBuildOptions, logger: Logger): Promise<LocalFile[]> {
   const filter = createFileFilter(options.include, options.exclude);
   return logger.group(`Hashing the files in ${options.sourceDir}`, async () => {
     const found = await scanSourceDir({
@@ -226,12 +118,12 @@ export async function scanBuild(
 
 async function makePlan(
   options: SyncOptions,
-  settings: Settings,
+  settings: SyncSettings & { multipart: MultipartSettings },
   filter: FileFilter,
   deps: SyncDeps,
 ): Promise<SyncPlan> {
   const { logger, s3 } = deps;
-  const files = options.scanned ?? (await scanBuild(options, logger));
+  const files = options.scanned ?? (await scan(options, logger));
   const target = `s3://${options.bucket}/${settings.prefix}`;
   const recordKey = pendingInvalidationKey(settings.prefix);
   const invalidating = deps.invalidator !== undefined && options.invalidation !== 'none';
@@ -455,7 +347,7 @@ async function invalidate(run: Run, paths: readonly string[]): Promise<string | 
   const reference = invalidationCallerReference({
     deployId: run.options.deployId,
     bucket: run.options.bucket,
-    prefix: normalisePrefix(run.options.prefix),
+    prefix: run.prefix,
     paths,
     changes: planChanges(run.plan),
   });

@@ -9,9 +9,14 @@ import {
 } from '@aws-sdk/client-s3';
 import { Upload } from '@aws-sdk/lib-storage';
 import { UserError } from '@deploy-actions/action-kit/engine';
-import { callAws, errorCode, translateAwsError } from '@deploy-actions/aws';
-import { S3_SYNC_BY_OPERATION } from './calls.js';
-import type { PlannedMetadataUpdate, PlannedUpload } from './plan.js';
+import { callWith, errorCode, translateAwsError } from '@deploy-actions/aws';
+import { S3_SYNC_TABLE } from './calls.js';
+import type {
+  MultipartSettings,
+  PlannedMetadataUpdate,
+  PlannedUpload,
+  TransferMethod,
+} from './types.js';
 import { SHA256_METADATA, objectArn } from './remote.js';
 
 export const MiB = 1024 * 1024;
@@ -22,18 +27,10 @@ const MAX_PARTS = 10_000;
 /** DeleteObjects takes at most 1,000 keys per request. */
 export const DELETE_BATCH_SIZE = 1000;
 
-export interface MultipartSettings {
-  /** Files of at least this size go by multipart upload. */
-  thresholdBytes: number;
-  partBytes: number;
-}
-
 export const DEFAULT_MULTIPART: MultipartSettings = {
   thresholdBytes: 16 * MiB,
   partBytes: 8 * MiB,
 };
-
-export type TransferMethod = 'put' | 'multipart' | 'copy';
 
 /**
  * Uploads one file with its headers and content hash. Files under the
@@ -55,12 +52,11 @@ export async function uploadFile(
     CacheControl: upload.headers.cacheControl,
     Metadata: { [SHA256_METADATA]: upload.file.sha256 },
   };
-  const context = {
-    action: S3_SYNC_BY_OPERATION.PutObject.actions[0],
-    resource: objectArn(bucket, upload.key),
-  };
+  const target = { resource: objectArn(bucket, upload.key) };
   if (upload.file.size >= multipart.thresholdBytes) {
-    await callAws(context, () =>
+    // Upload sends CreateMultipartUpload, UploadPart, CompleteMultipartUpload (and AbortMultipartUpload
+    // on failure), all authorized as s3:PutObject.
+    await callWith(S3_SYNC_TABLE, 'CreateMultipartUpload', target, () =>
       new Upload({
         client: s3,
         params: { ...params, Body: createReadStream(upload.file.absPath) },
@@ -73,7 +69,7 @@ export async function uploadFile(
   }
   const body = await readFile(upload.file.absPath);
   assertUnchangedSincePlanned(upload, body);
-  await callAws(context, () =>
+  await callWith(S3_SYNC_TABLE, 'PutObject', target, () =>
     s3.send(
       new PutObjectCommand({
         ...params,
@@ -108,31 +104,35 @@ export async function updateMetadata(
   bucket: string,
   update: PlannedMetadataUpdate,
 ): Promise<void> {
-  try {
-    await s3.send(
-      new CopyObjectCommand({
-        Bucket: bucket,
-        Key: update.key,
-        CopySource: `${bucket}/${update.key.split('/').map(encodeURIComponent).join('/')}`,
-        CopySourceIfMatch: `"${update.etag}"`,
-        MetadataDirective: 'REPLACE',
-        ContentType: update.headers.contentType,
-        CacheControl: update.headers.cacheControl,
-        Metadata: { [SHA256_METADATA]: update.file.sha256 },
-      }),
-    );
-  } catch (error) {
-    if (errorCode(error) === 'PreconditionFailed') {
-      throw new UserError(`s3://${bucket}/${update.key} changed while the sync was running.`, {
-        cause: error,
-        hint: 'Another deploy may be writing to the same prefix; run this one again.',
-      });
-    }
-    throw translateAwsError(error, {
-      action: S3_SYNC_BY_OPERATION.CopyObject.actions[0],
-      resource: objectArn(bucket, update.key),
-    });
-  }
+  await callWith(
+    S3_SYNC_TABLE,
+    'CopyObject',
+    { resource: objectArn(bucket, update.key) },
+    () =>
+      s3.send(
+        new CopyObjectCommand({
+          Bucket: bucket,
+          Key: update.key,
+          CopySource: `${bucket}/${update.key.split('/').map(encodeURIComponent).join('/')}`,
+          CopySourceIfMatch: `"${update.etag}"`,
+          MetadataDirective: 'REPLACE',
+          ContentType: update.headers.contentType,
+          CacheControl: update.headers.cacheControl,
+          Metadata: { [SHA256_METADATA]: update.file.sha256 },
+        }),
+      ),
+    {
+      onError: (error, context) => {
+        if (errorCode(error) === 'PreconditionFailed') {
+          throw new UserError(`s3://${bucket}/${update.key} changed while the sync was running.`, {
+            cause: error,
+            hint: 'Another deploy may be writing to the same prefix; run this one again.',
+          });
+        }
+        throw translateAwsError(error, context);
+      },
+    },
+  );
 }
 
 /** Deletes keys in batches of 1,000; a key S3 could not delete fails the step. */
@@ -143,11 +143,10 @@ export async function deleteKeys(
 ): Promise<void> {
   for (let start = 0; start < keys.length; start += DELETE_BATCH_SIZE) {
     const batch = keys.slice(start, start + DELETE_BATCH_SIZE);
-    const result = await callAws(
-      {
-        action: S3_SYNC_BY_OPERATION.DeleteObjects.actions[0],
-        resource: objectArn(bucket, batch[0]),
-      },
+    const result = await callWith(
+      S3_SYNC_TABLE,
+      'DeleteObjects',
+      { resource: objectArn(bucket, batch[0]) },
       () =>
         s3.send(
           new DeleteObjectsCommand({
@@ -162,7 +161,7 @@ export async function deleteKeys(
       throw new UserError(
         `S3 did not delete ${failed.length} of ${batch.length} objects; the first, ${first.Key}, with ${first.Code}: ${first.Message}`,
         {
-          hint: `Grant the role "${S3_SYNC_BY_OPERATION.DeleteObjects.actions[0]}" on "${objectArn(bucket)}/*" and check for object locks.`,
+          hint: `Grant the role "${S3_SYNC_TABLE.DeleteObjects.actions[0]}" on "${objectArn(bucket)}/*" and check for object locks.`,
         },
       );
     }

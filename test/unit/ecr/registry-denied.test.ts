@@ -23,10 +23,13 @@ import {
 const HOST = '123456789012.dkr.ecr.eu-west-1.amazonaws.com';
 const ARN = 'arn:aws:ecr:eu-west-1:123456789012:repository/team/api';
 const PUSH: RegistryStep = { host: HOST, repositoryArn: ARN, push: true, readsLayers: false };
-const PUSH_ACTIONS = [...ECR_REGISTRY_PERMISSIONS.pushLayers.actions, ECR_CALLS.PutImage.action];
+const PUSH_ACTIONS = [
+  ...ECR_REGISTRY_PERMISSIONS.pushLayers.actions,
+  ECR_CALLS.PutImage.actions[0],
+];
 const READ_ACTIONS = [
   ...ECR_REGISTRY_PERMISSIONS.readLayers.actions,
-  ECR_CALLS.BatchGetImage.action,
+  ECR_CALLS.BatchGetImage.actions[0],
 ];
 
 // What docker prints when ECR refuses a layer upload (the role lacks ecr:InitiateLayerUpload).

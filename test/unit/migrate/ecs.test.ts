@@ -533,7 +533,7 @@ describe('explainStoppedTask and the calls table', () => {
   });
 
   test('ECS_MODE_CALLS names every call the engine makes', () => {
-    const declared = Object.values(ECS_MODE_CALLS).map((c) => c.action);
+    const declared = Object.values(ECS_MODE_CALLS).map((c) => c.actions[0]);
     expect(declared).toEqual([
       'ecs:DescribeTaskDefinition',
       'ecs:RunTask',
@@ -548,7 +548,7 @@ describe('explainStoppedTask and the calls table', () => {
     for (const call of made) expect(declared).toContain(call);
     // Keyed by the operation the engine sends (the key its call sites look up).
     for (const [key, call] of Object.entries(ECS_MODE_CALLS)) {
-      expect(call.action.split(':')[1]).toBe(key);
+      expect(call.actions[0].split(':')[1]).toBe(key);
     }
     expect(taskConsoleUrl(REGION, 'arn:aws:ecs:eu-west-1:123456789012:cluster/app', 'abc')).toBe(
       'https://eu-west-1.console.aws.amazon.com/ecs/v2/clusters/app/tasks/abc',

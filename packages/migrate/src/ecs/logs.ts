@@ -1,6 +1,6 @@
 /** Streams the migration container's CloudWatch Logs into the job log. */
 import { GetLogEventsCommand, type CloudWatchLogsClient } from '@aws-sdk/client-cloudwatch-logs';
-import { errorCode, translateAwsError } from '@deploy-actions/aws';
+import { callWith, errorCode, translateAwsError } from '@deploy-actions/aws';
 import { ECS_MODE_CALLS } from './calls.js';
 import type { TaskLogTarget } from './types.js';
 
@@ -26,24 +26,30 @@ export class LogFollower {
   async read(): Promise<number> {
     let count = 0;
     for (let page = 0; page < MAX_PAGES_PER_READ; page++) {
-      let response;
-      try {
-        response = await this.client.send(
-          new GetLogEventsCommand({
-            logGroupName: this.target.group,
-            logStreamName: this.target.stream,
-            startFromHead: true,
-            ...(this.token ? { nextToken: this.token } : {}),
-          }),
-        );
-      } catch (error) {
-        if (errorCode(error) === 'ResourceNotFoundException') return count;
-        throw translateAwsError(error, {
-          action: ECS_MODE_CALLS.GetLogEvents.action,
+      const response = await callWith(
+        ECS_MODE_CALLS,
+        'GetLogEvents',
+        {
           resource: `${this.target.group}:log-stream:${this.target.stream}`,
           region: this.target.region,
-        });
-      }
+        },
+        () =>
+          this.client.send(
+            new GetLogEventsCommand({
+              logGroupName: this.target.group,
+              logStreamName: this.target.stream,
+              startFromHead: true,
+              ...(this.token ? { nextToken: this.token } : {}),
+            }),
+          ),
+        {
+          onError: (error, context) => {
+            if (errorCode(error) === 'ResourceNotFoundException') return undefined;
+            throw translateAwsError(error, context);
+          },
+        },
+      );
+      if (response === undefined) return count;
       for (const event of response.events ?? []) {
         const message = (event.message ?? '').replace(/\r?\n$/, '');
         for (const line of message.split(/\r?\n/)) {

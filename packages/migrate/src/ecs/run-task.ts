@@ -16,7 +16,7 @@ import {
   formatDuration,
   type Clock,
 } from '@deploy-actions/action-kit/engine';
-import { callAws } from '@deploy-actions/aws';
+import { callWith } from '@deploy-actions/aws';
 import { ECS_MODE_CALLS } from './calls.js';
 import type { EcsTaskDeps, EcsTaskOptions, LaunchChoice } from './types.js';
 
@@ -44,12 +44,10 @@ export async function startTask(
   const baseToken = (options.clientToken ?? randomUUID()).slice(0, 60);
   const awsvpc = definition.networkMode === 'awsvpc';
   for (let attempt = 1; ; attempt++) {
-    const response = await callAws(
-      {
-        action: ECS_MODE_CALLS.RunTask.action,
-        resource: definition.taskDefinitionArn,
-        region: options.region,
-      },
+    const response = await callWith(
+      ECS_MODE_CALLS,
+      'RunTask',
+      { resource: definition.taskDefinitionArn, region: options.region },
       () =>
         deps.ecs.send(
           new RunTaskCommand({

@@ -8,7 +8,7 @@ import {
   type TaskDefinition,
 } from '@aws-sdk/client-ecs';
 import { UserError } from '@deploy-actions/action-kit/engine';
-import { errorCode, translateAwsError } from '@deploy-actions/aws';
+import { callWith, errorCode, translateAwsError, type AwsCallContext } from '@deploy-actions/aws';
 import { ECS_MODE_CALLS } from './calls.js';
 import type { EcsTaskDeps, EcsTaskOptions } from './types.js';
 
@@ -16,19 +16,25 @@ export async function describeTaskDefinition(
   options: EcsTaskOptions,
   deps: EcsTaskDeps,
 ): Promise<TaskDefinition> {
-  const context = {
-    action: ECS_MODE_CALLS.DescribeTaskDefinition.action,
-    resource: options.taskDefinition,
-    region: options.region,
-  };
-  try {
-    const response = await deps.ecs.send(
-      new DescribeTaskDefinitionCommand({ taskDefinition: options.taskDefinition }),
-    );
-    if (!response.taskDefinition?.taskDefinitionArn)
-      throw new Error('DescribeTaskDefinition answered without a task definition');
-    return response.taskDefinition;
-  } catch (error) {
+  return callWith(
+    ECS_MODE_CALLS,
+    'DescribeTaskDefinition',
+    { resource: options.taskDefinition, region: options.region },
+    async () => {
+      const response = await deps.ecs.send(
+        new DescribeTaskDefinitionCommand({ taskDefinition: options.taskDefinition }),
+      );
+      if (!response.taskDefinition?.taskDefinitionArn)
+        throw new Error('DescribeTaskDefinition answered without a task definition');
+      return response.taskDefinition;
+    },
+    { onError: explainDescribeFailure(options) },
+  );
+}
+
+/** A missing task definition said as such; anything else translated with the call's context. */
+function explainDescribeFailure(options: EcsTaskOptions) {
+  return (error: unknown, context: AwsCallContext): never => {
     // ECS answers a missing task definition with a ClientException, not a NotFound code.
     if (
       errorCode(error) === 'ClientException' &&
@@ -43,7 +49,7 @@ export async function describeTaskDefinition(
       );
     }
     throw translateAwsError(error, context);
-  }
+  };
 }
 
 export function findContainer(

@@ -11,7 +11,7 @@ import {
   type BackoffOptions,
   type Clock,
 } from '@deploy-actions/action-kit/engine';
-import { callAws } from '@deploy-actions/aws';
+import { callWith } from '@deploy-actions/aws';
 import { ECS_MODE_CALLS } from './calls.js';
 import { taskConsoleUrl } from './console.js';
 import { judge } from './explain.js';
@@ -56,8 +56,10 @@ export async function waitForTask(
     clock,
     ...(deps.signal ? { signal: deps.signal } : {}),
     attempt: async () => {
-      const response = await callAws(
-        { action: ECS_MODE_CALLS.DescribeTasks.action, resource: taskArn, region: options.region },
+      const response = await callWith(
+        ECS_MODE_CALLS,
+        'DescribeTasks',
+        { resource: taskArn, region: options.region },
         () =>
           deps.ecs.send(new DescribeTasksCommand({ cluster: options.cluster, tasks: [taskArn] })),
       );
@@ -161,12 +163,7 @@ async function stopTask(
   deps: EcsTaskDeps,
 ): Promise<void> {
   try {
-    const context = {
-      action: ECS_MODE_CALLS.StopTask.action,
-      resource: taskArn,
-      region: options.region,
-    };
-    await callAws(context, () =>
+    await callWith(ECS_MODE_CALLS, 'StopTask', { resource: taskArn, region: options.region }, () =>
       deps.ecs.send(
         new StopTaskCommand({
           cluster: options.cluster,
