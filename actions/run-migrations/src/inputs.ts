@@ -4,6 +4,7 @@ import {
   checkSecretRegion,
   ignoredEcsInputs,
   readEcsInputs,
+  readMigrationImage,
   readMigrateInputs,
   type EcsInputs as EcsModeInputs,
   type MigrateInputs,
@@ -40,10 +41,12 @@ const DEFAULT_CONNECT_TIMEOUT = '30s';
 export function getInputs(inputs: Inputs, env: NodeJS.ProcessEnv = process.env): ActionInputs {
   if (inputs.optional('ecs-cluster') !== undefined) {
     const ecs = readEcsInputs(inputs);
+    const image = readMigrationImage(inputs);
     const aws = readAwsInputs(inputs, env);
     if (ecs.secretId !== undefined) checkSecretRegion(ecs.secretId, aws.region);
-    return { kind: 'ecs', ...ecs, aws };
+    return { kind: 'ecs', ...ecs, mode: { ...ecs.mode, ...(image ? { image } : {}) }, aws };
   }
+  readMigrationImage(inputs); // refused without ecs-cluster
   const { options, warnings } = readMigrateInputs(inputs);
   const connectTimeoutMs = inputs.duration('connect-timeout', {
     fallback: DEFAULT_CONNECT_TIMEOUT,

@@ -132,4 +132,5 @@ function setOutputs(outputs: Record<string, string>): void {
   output('pending', outputs.pending ?? '');
   output('current-version', outputs['current-version'] ?? '');
   output('duration', outputs.duration ?? '');
+  output('task-definition-arn', outputs['task-definition-arn'] ?? '');
 }

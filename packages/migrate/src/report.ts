@@ -26,6 +26,7 @@ export function migrateOutputs(result: MigrateResult): Record<string, string> {
     pending: sql ? String(sql.pendingVersions.length) : '',
     'current-version': sql?.currentVersion ?? '',
     duration: (result.durationMs / 1000).toFixed(1),
+    'task-definition-arn': '',
   };
 }
 
@@ -100,6 +101,7 @@ export function ecsTaskOutputs(outcome: EcsTaskOutcome): Record<string, string> 
     pending: '',
     'current-version': '',
     duration: (outcome.durationMs / 1000).toFixed(1),
+    'task-definition-arn': outcome.taskDefinitionArn,
   };
 }
 
@@ -109,7 +111,13 @@ export function summarizeEcsTask(outcome: EcsTaskOutcome): SummaryBlock[] {
   const rows: [string, string | undefined][] = [
     ['Command', formatCommandLine(outcome.argv)],
     ['Cluster', outcome.cluster],
-    ['Task definition', outcome.taskDefinitionArn],
+    [
+      'Task definition',
+      outcome.registeredFrom === undefined
+        ? outcome.taskDefinitionArn
+        : `${outcome.taskDefinitionArn} (registered from ${outcome.registeredFrom})`,
+    ],
+    ['Image', outcome.image],
     ['Container', `${outcome.containerName}: ${taskEnding(outcome)}`],
     ['Task', outcome.consoleUrl ?? outcome.taskArn ?? '(not started)'],
     ['Logs', outcome.logs?.consoleUrl],

@@ -25,6 +25,17 @@ export const ECS_MODE_CALLS = {
     resource: '*',
     why: 'read the container, its log settings and its secrets (this action takes no resource)',
   },
+  RegisterTaskDefinition: {
+    action: 'ecs:RegisterTaskDefinition',
+    resource: '*',
+    why: 'with image: a revision of the task definition that runs the image being deployed (this action takes no resource)',
+  },
+  TagResource: {
+    operation: '*',
+    action: 'ecs:TagResource',
+    resource: 'arn:aws:ecs:<region>:<account>:task-definition/<family>:*',
+    why: 'with image, when the task definition has tags: RegisterTaskDefinition tags the new revision (condition ecs:CreateAction = RegisterTaskDefinition)',
+  },
   RunTask: {
     action: 'ecs:RunTask',
     resource: 'arn:aws:ecs:<region>:<account>:task-definition/<family>:*',
@@ -50,6 +61,6 @@ export const ECS_MODE_CALLS = {
     operation: '*',
     action: 'iam:PassRole',
     resource: "the task definition's taskRoleArn and executionRoleArn",
-    why: 'RunTask hands both roles to ECS (condition iam:PassedToService = ecs-tasks.amazonaws.com)',
+    why: 'RunTask and RegisterTaskDefinition hand both roles to ECS (condition iam:PassedToService = ecs-tasks.amazonaws.com)',
   },
 } as const satisfies Record<string, EcsModeCall>;

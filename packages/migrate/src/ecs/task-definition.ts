@@ -5,6 +5,7 @@
 import {
   DescribeTaskDefinitionCommand,
   type ContainerDefinition,
+  type Tag,
   type TaskDefinition,
 } from '@aws-sdk/client-ecs';
 import { UserError } from '@deploy-actions/action-kit/engine';
@@ -12,10 +13,11 @@ import { errorCode, translateAwsError } from '@deploy-actions/aws';
 import { ECS_MODE_CALLS } from './calls.js';
 import type { EcsTaskDeps, EcsTaskOptions } from './types.js';
 
+/** The revision `task-definition` resolves to now, with its tags when a new one will be registered. */
 export async function describeTaskDefinition(
   options: EcsTaskOptions,
   deps: EcsTaskDeps,
-): Promise<TaskDefinition> {
+): Promise<{ definition: TaskDefinition; tags: Tag[] }> {
   const context = {
     action: ECS_MODE_CALLS.DescribeTaskDefinition.action,
     resource: options.taskDefinition,
@@ -23,11 +25,14 @@ export async function describeTaskDefinition(
   };
   try {
     const response = await deps.ecs.send(
-      new DescribeTaskDefinitionCommand({ taskDefinition: options.taskDefinition }),
+      new DescribeTaskDefinitionCommand({
+        taskDefinition: options.taskDefinition,
+        ...(options.image !== undefined ? { include: ['TAGS'] } : {}),
+      }),
     );
     if (!response.taskDefinition?.taskDefinitionArn)
       throw new Error('DescribeTaskDefinition answered without a task definition');
-    return response.taskDefinition;
+    return { definition: response.taskDefinition, tags: response.tags ?? [] };
   } catch (error) {
     // ECS answers a missing task definition with a ClientException, not a NotFound code.
     if (
