@@ -496,6 +496,27 @@ describe('backend with the migrations as an ECS task inside the VPC', () => {
       expect(JSON.stringify(run.requests)).not.toContain(app.password);
     });
 
+    test('the task ran the image this step built: a revision registered for it, named in the outputs', () => {
+      const ops = operations(run);
+      expect(ops).toContain('ecs:RegisterTaskDefinition');
+      expect(ops.indexOf('ecs:RegisterTaskDefinition')).toBeLessThan(ops.indexOf('ecs:RunTask'));
+      const register = requests(run).find((r) => r.operation === 'RegisterTaskDefinition');
+      const containers = (
+        register?.params as { containerDefinitions: { name: string; image: string }[] }
+      ).containerDefinitions;
+      expect(containers.map((c) => [c.name, c.image])).toEqual([
+        ['app', run.outputs['build-image']],
+      ]);
+      expect(run.outputs['build-image']).toMatch(/@sha256:[0-9a-f]{64}$/);
+      const revision = `arn:aws:ecs:${REGION}:${ACCOUNT}:task-definition/${app.name}:2`;
+      expect(run.outputs['task-definition-arn']).toBe(revision);
+      const runTask = requests(run).find((r) => r.operation === 'RunTask');
+      expect(runTask?.params).toMatchObject({ taskDefinition: revision });
+      const [task] = migrationTasks(app.name);
+      expect(task?.taskDefinition.revision).toBe(2);
+      expect(run.summary).toContain(`${revision} (registered from`);
+    });
+
     test('one credential assumption: ECS and CloudWatch Logs clients from it too', () => {
       expect(operations(run).filter((op) => op.startsWith('sts:'))).toEqual([
         'sts:AssumeRoleWithWebIdentity',

@@ -48,9 +48,13 @@ export function expectedRootNames(
   common: readonly string[],
   notOffered: Record<string, string>,
 ): Map<string, string> {
+  // Only names the root offers can clash: a stage input the pipeline leaves out shares nothing.
   const stagesOf = new Map<string, number>();
-  for (const { names } of stages) {
-    for (const name of names) stagesOf.set(name, (stagesOf.get(name) ?? 0) + 1);
+  for (const { stage, names } of stages) {
+    for (const name of names) {
+      if (`${stage} ${name}` in notOffered) continue;
+      stagesOf.set(name, (stagesOf.get(name) ?? 0) + 1);
+    }
   }
   const root = new Map<string, string>();
   for (const { stage, names } of stages) {
@@ -101,7 +105,11 @@ describe.each<[Kind, string[], string[]]>([
   test('never offer a stage’s input the pipeline leaves out, under any name', () => {
     for (const key of Object.keys(kind === 'inputs' ? NOT_OFFERED : {})) {
       const [stage, name] = key.split(' ') as [string, string];
-      expect(rootNames).not.toContain(name);
+      // The same name may be another stage's (run-migrations' image is not offered; App Runner's is).
+      const anotherStages = [...expected].some(
+        ([other, root]) => root === name && !other.startsWith(`${stage} `),
+      );
+      if (!anotherStages) expect(rootNames).not.toContain(name);
       expect(rootNames).not.toContain(`${STAGE_PREFIX[stage]}-${name}`);
     }
   });

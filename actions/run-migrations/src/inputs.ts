@@ -3,6 +3,7 @@ import { readAwsInputs, type AwsInputs } from '@deploy-actions/aws';
 import {
   checkSecretRegion,
   readEcsInputs,
+  readMigrationImage,
   readRunnerMigrateInputs,
   type EcsInputs as EcsModeInputs,
   type RunnerMigrateInputs,
@@ -36,10 +37,12 @@ export type ActionInputs = RunnerInputs | EcsInputs;
 export function getInputs(inputs: Inputs, env: NodeJS.ProcessEnv = process.env): ActionInputs {
   if (inputs.optional('ecs-cluster') !== undefined) {
     const ecs = readEcsInputs(inputs);
+    const image = readMigrationImage(inputs);
     const aws = readAwsInputs(inputs, env);
     if (ecs.secretId !== undefined) checkSecretRegion(ecs.secretId, aws.region);
-    return { kind: 'ecs', ...ecs, aws };
+    return { kind: 'ecs', ...ecs, mode: { ...ecs.mode, ...(image ? { image } : {}) }, aws };
   }
+  readMigrationImage(inputs); // refused without ecs-cluster
   const { options, warnings } = readRunnerMigrateInputs(inputs);
   const secretId = options.database.secretId;
   let aws: AwsInputs | undefined;

@@ -25,6 +25,7 @@ export const MIGRATE_OUTPUTS = [
   'pending',
   'current-version',
   'duration',
+  'task-definition-arn',
 ] as const;
 export type MigrateOutputs = Record<(typeof MIGRATE_OUTPUTS)[number], string>;
 
@@ -36,6 +37,7 @@ export function migrateOutputs(result: MigrateResult): MigrateOutputs {
     pending: sql ? String(sql.pendingVersions.length) : '',
     'current-version': sql?.currentVersion ?? '',
     duration: (result.durationMs / 1000).toFixed(1),
+    'task-definition-arn': '',
   };
 }
 
@@ -110,6 +112,7 @@ export function ecsTaskOutputs(outcome: EcsTaskOutcome): MigrateOutputs {
     pending: '',
     'current-version': '',
     duration: (outcome.durationMs / 1000).toFixed(1),
+    'task-definition-arn': outcome.taskDefinitionArn,
   };
 }
 
@@ -119,7 +122,13 @@ export function summarizeEcsTask(outcome: EcsTaskOutcome): SummaryBlock[] {
   const rows: [string, string | undefined][] = [
     ['Command', formatCommandLine(outcome.argv)],
     ['Cluster', outcome.cluster],
-    ['Task definition', outcome.taskDefinitionArn],
+    [
+      'Task definition',
+      outcome.registeredFrom === undefined
+        ? outcome.taskDefinitionArn
+        : `${outcome.taskDefinitionArn} (registered from ${outcome.registeredFrom})`,
+    ],
+    ['Image', outcome.image],
     ['Container', `${outcome.containerName}: ${taskEnding(outcome)}`],
     ['Task', outcome.consoleUrl ?? outcome.taskArn ?? '(not started)'],
     ['Logs', outcome.logs?.consoleUrl],

@@ -7,7 +7,7 @@ import { deployOutputs } from '@deploy-actions/apprunner';
 import { buildPushOutputs } from '@deploy-actions/ecr';
 import { ecsTaskOutputs, migrateOutputs } from '@deploy-actions/migrate';
 import { syncOutputs } from '@deploy-actions/s3-sync';
-import { failedChecks, resultsJson } from '@deploy-actions/smoke';
+import { smokeOutputs } from '@deploy-actions/smoke';
 import { stageOf } from './registry.js';
 import type { PipelineState } from './state.js';
 
@@ -28,16 +28,7 @@ export function pipelineOutputs(state: PipelineState): Record<string, string> {
   const migrated = state.migrations
     ? migrateOutputs(state.migrations)
     : state.migrationTask && ecsTaskOutputs(state.migrationTask);
-  if (migrated) {
-    const all = {
-      applied: migrated.applied ?? '',
-      'applied-versions': migrated['applied-versions'] ?? '',
-      pending: migrated.pending ?? '',
-      'current-version': migrated['current-version'] ?? '',
-      duration: migrated.duration ?? '',
-    };
-    Object.assign(outputs, renamed(all, stageOf('migrations').outputRenames));
-  }
+  if (migrated) Object.assign(outputs, renamed(migrated, stageOf('migrations').outputRenames));
   if (state.deploy) {
     const deployed = deployOutputs(state.deploy);
     // After a rollback, what serves is what the rollback left.
@@ -48,23 +39,10 @@ export function pipelineOutputs(state: PipelineState): Record<string, string> {
     );
   }
   if (state.site) {
-    const synced = syncOutputs(state.site.report);
-    Object.assign(outputs, {
-      uploaded: synced.uploaded ?? '',
-      'metadata-updated': synced['metadata-updated'] ?? '',
-      unchanged: synced.unchanged ?? '',
-      deleted: synced.deleted ?? '',
-      'bytes-uploaded': synced['bytes-uploaded'] ?? '',
-      'invalidation-id': synced['invalidation-id'] ?? '',
-      'invalidated-paths': synced['invalidated-paths'] ?? '[]',
-    });
+    Object.assign(outputs, renamed(syncOutputs(state.site.report), stageOf('site').outputRenames));
   }
   if (state.smoke) {
-    Object.assign(outputs, {
-      passed: String(state.smoke.passed),
-      'failed-checks': failedChecks(state.smoke).join(','),
-      results: resultsJson(state.smoke),
-    });
+    Object.assign(outputs, renamed(smokeOutputs(state.smoke), stageOf('smoke').outputRenames));
   }
   outputs['rolled-back'] = String(state.rollback?.report?.succeeded === true);
   outputs['rollback-smoke-passed'] =

@@ -56,7 +56,10 @@ export const STAGES = [
     selectedBy: ['migrations-dir', 'command'],
     inputRenames: { 'dry-run': 'migrations-dry-run' },
     outputRenames: { duration: 'migrations-duration' },
-    notOffered: {},
+    notOffered: {
+      image:
+        'an ECS migration runs the image this step builds, or the deploy stage image it deploys',
+    },
   },
   {
     key: 'deploy',

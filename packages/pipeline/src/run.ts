@@ -142,12 +142,17 @@ const RUN: Record<StageKey, (context: Context) => Promise<StageResult<unknown>>>
     const migrations = plan.migrations!;
     if (migrations.kind === 'ecs') {
       // Inside the VPC: ECS and CloudWatch Logs clients from this run's one session.
-      const result = await ecsMigrationsStage(migrations, {
-        session: session!,
-        logger: deps.logger,
-        signal: deps.signal,
-        run: ecsRunContext(deps.run),
-      });
+      // RunTask cannot change an image: the task runs a revision with the version being deployed.
+      const image = migrationImage(plan, state);
+      const result = await ecsMigrationsStage(
+        image === undefined ? migrations : { ...migrations, mode: { ...migrations.mode, image } },
+        {
+          session: session!,
+          logger: deps.logger,
+          signal: deps.signal,
+          run: ecsRunContext(deps.run),
+        },
+      );
       state.migrationTask = result.report;
       return result;
     }
@@ -265,4 +270,13 @@ function createClients(plan: PipelineInputs, session: AwsSession | undefined): C
         }),
     }),
   };
+}
+
+/**
+ * The image an ECS migration runs: the one this step built (by digest), else
+ * the one the deploy stage was given; none when nothing is deployed (the task
+ * definition's own image then runs).
+ */
+function migrationImage(plan: PipelineInputs, state: PipelineState): string | undefined {
+  return state.build?.image ?? plan.deploy?.image?.identifier;
 }

@@ -26,6 +26,7 @@ test('every stage’s outputs under the root’s names, after a rollback what se
     pending: '0',
     'current-version': '2',
     'migrations-duration': '4.2',
+    'task-definition-arn': '',
     'service-arn': 'arn:aws:apprunner:eu-west-1:123456789012:service/shop-api/1',
     'service-url': 'https://abc.eu-west-1.awsapprunner.com',
     'operation-id': 'op-1',
@@ -57,7 +58,7 @@ test('without a rollback the deploy-image is the new version; rolled-back is fal
   expect(outputs['rollback-smoke-passed']).toBe('');
 });
 
-test('migrations in ECS: only the duration is known', () => {
+test('migrations in ECS: the duration and the revision that ran are known', () => {
   const state = rolledBackState();
   delete state.migrations;
   state.migrationTask = migrationTask;
@@ -67,6 +68,7 @@ test('migrations in ECS: only the duration is known', () => {
     pending: '',
     'current-version': '',
     'migrations-duration': '61.0',
+    'task-definition-arn': migrationTask.taskDefinitionArn,
   });
 });
 

@@ -1,7 +1,7 @@
 /**
  * Every AWS call of mode 3 (the migration as a one-off ECS task), keyed by
- * operation, and iam:PassRole, which AWS checks on our behalf during RunTask
- * (`operation: '*'`): the least-privilege policy run-migrations-ecs.json is
+ * operation, and iam:PassRole and ecs:TagResource, which AWS checks on our
+ * behalf during RunTask and RegisterTaskDefinition (`operation: '*'`): the least-privilege policy run-migrations-ecs.json is
  * compared with it. Each call site goes through callWith(ECS_MODE_CALLS,
  * '<Operation>', …), so an operation missing from the table does not compile.
  */
@@ -17,6 +17,21 @@ export const ECS_MODE_CALLS = defineCalls({
     actions: ['ecs:DescribeTaskDefinition'],
     resource: '*',
     when: 'read the container, its log settings and its secrets (this action takes no resource)',
+  },
+  RegisterTaskDefinition: {
+    service: 'ecs',
+    operation: 'RegisterTaskDefinition',
+    actions: ['ecs:RegisterTaskDefinition'],
+    resource: '*',
+    when: 'with image: a revision of the task definition that runs the image being deployed (this action takes no resource)',
+  },
+  TagResource: {
+    service: 'ecs',
+    operation: '*',
+    actions: ['ecs:TagResource'],
+    resource: 'arn:aws:ecs:<region>:<account>:task-definition/<family>:*',
+    conditions: { 'ecs:CreateAction': 'RegisterTaskDefinition' },
+    when: 'with image, when the task definition has tags: RegisterTaskDefinition tags the new revision',
   },
   RunTask: {
     service: 'ecs',
@@ -52,6 +67,6 @@ export const ECS_MODE_CALLS = defineCalls({
     operation: '*',
     actions: ['iam:PassRole'],
     resource: "the task definition's taskRoleArn and executionRoleArn",
-    when: 'RunTask hands both roles to ECS (condition iam:PassedToService = ecs-tasks.amazonaws.com)',
+    when: 'RunTask and RegisterTaskDefinition hand both roles to ECS (condition iam:PassedToService = ecs-tasks.amazonaws.com)',
   },
 });

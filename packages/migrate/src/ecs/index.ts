@@ -5,6 +5,7 @@ export { planDatabaseReference, sameSecret } from './database.js';
 export { explainStoppedTask } from './explain.js';
 export {
   readEcsInputs,
+  readMigrationImage,
   readEcsMode,
   ignoredEcsInputs,
   ECS_MODE_INPUTS,
@@ -20,6 +21,7 @@ export {
   type EcsRunContext,
   type EcsMigrationDeps,
 } from './session.js';
+export { revisionWithImage, registerMigrationRevision } from './revision.js';
 export { awslogsSetting } from './task-definition.js';
 export { runMigrationTask } from './task.js';
 export type {

@@ -33,6 +33,34 @@ const CLUSTER = /^(?:arn:aws[a-z-]*:ecs:[a-z0-9-]+:\d{12}:cluster\/)?[A-Za-z0-9_
 const TASK_DEFINITION =
   /^(?:arn:aws[a-z-]*:ecs:[a-z0-9-]+:\d{12}:task-definition\/)?[A-Za-z0-9_-]{1,255}(?::\d+)?$/;
 const CONTAINER_NAME = /^[A-Za-z0-9_-]{1,255}$/;
+/** [registry[:port]/]repository[:tag][@sha256:digest], as docker and ECS read an image reference. */
+const IMAGE_REFERENCE =
+  /^(?:[a-zA-Z0-9.-]+(?::\d+)?\/)?[a-z0-9]+(?:(?:[._]|__|-+)[a-z0-9]+)*(?:\/[a-z0-9]+(?:(?:[._]|__|-+)[a-z0-9]+)*)*(?::[\w][\w.-]{0,127})?(?:@sha256:[a-f0-9]{64})?$/;
+
+/**
+ * The image the migration task runs (the one being deployed), for
+ * run-migrations' `image` input; the root pipeline passes its build's.
+ * Needs ecs-cluster: only mode 3 runs an image.
+ */
+export function readMigrationImage(inputs: Inputs, name = 'image'): string | undefined {
+  const image = inputs.optional(name);
+  if (image === undefined) return undefined;
+  if (inputs.optional('ecs-cluster') === undefined) {
+    throw new InputError(
+      name,
+      image,
+      'nothing without ecs-cluster: only a migration in an ECS task runs an image (the built-in migrator and command run on the runner)',
+    );
+  }
+  if (!IMAGE_REFERENCE.test(image)) {
+    throw new InputError(
+      name,
+      image,
+      'an image reference such as 123456789012.dkr.ecr.eu-west-1.amazonaws.com/shop/api@sha256:<digest> (or :<tag>)',
+    );
+  }
+  return image;
+}
 const PROVIDER = /^([A-Za-z0-9_-]{1,255})(?::(\d+))?(?::(\d+))?$/;
 const PLATFORM_VERSION = /^(?:LATEST|\d+\.\d+\.\d+)$/;
 

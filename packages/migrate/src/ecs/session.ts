@@ -56,6 +56,7 @@ export async function runEcsMigration(
         taskDefinition: mode.taskDefinition,
         containerName: mode.containerName,
         argv: mode.argv,
+        ...(mode.image !== undefined ? { image: mode.image } : {}),
         ...(mode.network ? { network: mode.network } : {}),
         ...(mode.launch ? { launch: mode.launch } : {}),
         database: {

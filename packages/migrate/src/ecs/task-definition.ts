@@ -5,6 +5,7 @@
 import {
   DescribeTaskDefinitionCommand,
   type ContainerDefinition,
+  type Tag,
   type TaskDefinition,
 } from '@aws-sdk/client-ecs';
 import { UserError } from '@deploy-actions/action-kit/engine';
@@ -12,21 +13,25 @@ import { callWith, errorCode, translateAwsError, type AwsCallContext } from '@de
 import { ECS_MODE_CALLS } from './calls.js';
 import type { EcsTaskDeps, EcsTaskOptions } from './types.js';
 
+/** The revision `task-definition` resolves to now, with its tags when a new one will be registered. */
 export async function describeTaskDefinition(
   options: EcsTaskOptions,
   deps: EcsTaskDeps,
-): Promise<TaskDefinition> {
+): Promise<{ definition: TaskDefinition; tags: Tag[] }> {
   return callWith(
     ECS_MODE_CALLS,
     'DescribeTaskDefinition',
     { resource: options.taskDefinition, region: options.region },
     async () => {
       const response = await deps.ecs.send(
-        new DescribeTaskDefinitionCommand({ taskDefinition: options.taskDefinition }),
+        new DescribeTaskDefinitionCommand({
+          taskDefinition: options.taskDefinition,
+          ...(options.image !== undefined ? { include: ['TAGS'] } : {}),
+        }),
       );
       if (!response.taskDefinition?.taskDefinitionArn)
         throw new Error('DescribeTaskDefinition answered without a task definition');
-      return response.taskDefinition;
+      return { definition: response.taskDefinition, tags: response.tags ?? [] };
     },
     { onError: explainDescribeFailure(options) },
   );

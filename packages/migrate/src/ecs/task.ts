@@ -6,7 +6,8 @@
  * 1. DescribeTaskDefinition (the revision it resolves to is the one run, so
  *    a revision registered meanwhile cannot slip in): the named container,
  *    its awslogs settings (stream `<awslogs-stream-prefix>/<container>/<task
- *    id>`) and where its database URL comes from.
+ *    id>`) and where its database URL comes from. With an image (the one
+ *    being deployed), a revision running it is registered and run instead.
  * 2. RunTask with the migration command as the container's command override,
  *    startedBy `deploy-actions`, a client token (a retried request starts one
  *    task, not two), FARGATE or a capacity provider strategy, and the awsvpc
@@ -31,6 +32,7 @@ import { redact, secretParts } from '../url.js';
 import { logStreamConsoleUrl, taskConsoleUrl } from './console.js';
 import { planDatabaseReference } from './database.js';
 import { LogFollower } from './logs.js';
+import { registerMigrationRevision } from './revision.js';
 import { startTask } from './run-task.js';
 import {
   awslogsSetting,
@@ -50,8 +52,25 @@ export async function runMigrationTask(
   const clock = deps.clock ?? systemClock;
   const started = clock.now();
   const display = formatCommandLine(options.argv);
-  const definition = await describeTaskDefinition(options, deps);
+  const described = await describeTaskDefinition(options, deps);
+  // Checked on the described revision, before anything is registered.
+  findContainer(described.definition, options.containerName, options.taskDefinition);
+  const definition =
+    options.image === undefined
+      ? described.definition
+      : await registerMigrationRevision(
+          described.definition,
+          described.tags,
+          options.image,
+          options,
+          deps,
+        );
   const taskDefinitionArn = definition.taskDefinitionArn!;
+  if (options.image !== undefined) {
+    deps.logger.info(
+      `Registered ${taskDefinitionArn} (from ${described.definition.taskDefinitionArn}) with ${options.containerName} running ${options.image}.`,
+    );
+  }
   const container = findContainer(definition, options.containerName, options.taskDefinition);
   const database = planDatabaseReference(container, definition, options.database);
   const masked = database.mask.flatMap((secret) => secretParts(secret));
@@ -65,6 +84,9 @@ export async function runMigrationTask(
   const outcome: EcsTaskOutcome = {
     cluster: options.cluster,
     taskDefinitionArn,
+    ...(options.image !== undefined
+      ? { image: options.image, registeredFrom: described.definition.taskDefinitionArn! }
+      : {}),
     containerName: options.containerName,
     argv: [...options.argv],
     exitCode: null,

@@ -41,6 +41,8 @@ export interface EcsMode {
   urlEnv: string;
   secretIdEnv?: string;
   timeoutMs: number;
+  /** Run this image (a new revision of the task definition), not the one it names. */
+  image?: string;
 }
 
 export interface EcsTaskOptions {
@@ -52,6 +54,11 @@ export interface EcsTaskOptions {
   containerName: string;
   /** The migration command, replacing the container's command. */
   argv: readonly string[];
+  /**
+   * The image to migrate with (the one being deployed): a revision of the task
+   * definition with it in `containerName` is registered and run.
+   */
+  image?: string;
   network?: TaskNetwork;
   /** Absent: the cluster's default capacity provider strategy (or EC2 when it has none). */
   launch?: LaunchChoice;
@@ -90,7 +97,11 @@ export interface TaskLogTarget {
 
 export interface EcsTaskOutcome {
   cluster: string;
+  /** The revision that ran: with an image, the one registered for it. */
   taskDefinitionArn: string;
+  /** With an image: the image and the revision the registered one was made from. */
+  image?: string;
+  registeredFrom?: string;
   containerName: string;
   argv: string[];
   taskArn?: string;
