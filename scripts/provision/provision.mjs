@@ -170,8 +170,12 @@ export function skipLine(name, decision, machine) {
  * @returns {Promise<Status>}
  */
 export async function provision(names, overrides = {}) {
-  const deps = { ...defaultDeps(overrides.env ?? process.env), ...overrides };
-  const { machine, log, now } = deps;
+  const env = overrides.env ?? process.env;
+  // The machine's facts only when not given: finding them may ask sudo.
+  const machine = overrides.machine ?? thisMachine(env);
+  /** @type {Deps} */
+  const deps = { ...defaultDeps(env), machine, ...overrides };
+  const { log, now } = deps;
   const began = now();
   const timed = async (/** @type {() => Promise<string>} */ action) => {
     const start = now();
@@ -365,13 +369,12 @@ export function thisMachine(env = process.env) {
 
 /**
  * @param {NodeJS.ProcessEnv} env
- * @returns {Deps}
+ * @returns {Omit<Deps, 'machine'>}
  */
 function defaultDeps(env) {
   return {
     env,
     root: REPO_ROOT,
-    machine: thisMachine(env),
     lookup: (name) => lookupProgram(name, env),
     npmInstalled: (name) => npmPackageInstalled(name, REPO_ROOT),
     probe: tcpAnswers,

@@ -271,6 +271,22 @@ describe('provision (fake PATH, fake package manager)', () => {
     );
   });
 
+  test('apt-get failing: its exit code and last line in each skipped part', async () => {
+    const { deps, lines } = fake(ROOT);
+    const run = deps.run!;
+    deps.run = async (argv, env) =>
+      argv.includes('install')
+        ? { code: 100, output: 'E: Unable to locate package awscli' }
+        : run(argv, env);
+    const status = await provision(['awscli'], deps);
+    expect(lines).toContain(
+      'provision: apt-get install failed (exit 100): E: Unable to locate package awscli in 0.0s',
+    );
+    expect(status.parts.awscli?.line).toBe(
+      'awscli: missing aws; install: sudo apt-get install awscli (not done here: apt-get install failed (exit 100): E: Unable to locate package awscli)',
+    );
+  });
+
   test('PostgreSQL installed but stopped: started with pg_ctlcluster, logged with its duration', async () => {
     await put('pg_ctlcluster');
     const { deps, calls, lines } = fake(ROOT, { running: new Set() });
