@@ -20,7 +20,9 @@ import {
   type PartState,
 } from '../../scripts/provision/index.mjs';
 // @ts-expect-error: plain ESM module without types (jest's environment and its helpers)
-import { needsOf } from '../support/requires-environment.mjs';
+import { missingParts, needsOf } from '../support/requires-environment.mjs';
+// @ts-expect-error: plain ESM module without types (a jest reporter)
+import { installCommands } from '../support/requires-reporter.mjs';
 
 const ROOT: Machine = { debian: true, apt: '/usr/bin/apt-get', privilege: 'root' };
 const SUDO: Machine = { ...ROOT, privilege: 'sudo' };
@@ -351,5 +353,40 @@ describe('a test file names the parts it needs in its first comment', () => {
       'awscli',
     ]);
     expect(needsOf('// no header\nconst s = "/** @needs docker */";')).toEqual([]);
+  });
+});
+
+describe('what a skipped file says', () => {
+  let dir: string;
+  beforeAll(async () => {
+    dir = await mkdtemp(path.join(tmpdir(), 'needs-'));
+    await writeFile(path.join(dir, 'a.test.ts'), '/** @needs docker registry postgres */\n');
+  });
+  afterAll(() => rm(dir, { recursive: true, force: true }));
+
+  const status = JSON.stringify({
+    parts: {
+      docker: { ready: false, install: 'sudo apt-get install docker.io' },
+      registry: { ready: false, install: 'sudo apt-get install docker-registry apache2-utils' },
+      postgres: { ready: true },
+    },
+  });
+
+  test('the parts a file needs that are not ready; none outside a provisioned run', () => {
+    const file = path.join(dir, 'a.test.ts');
+    expect(
+      missingParts(file, { DEPLOY_ACTIONS_PARTS: status }).map((p: { name: string }) => p.name),
+    ).toEqual(['docker', 'registry']);
+    expect(missingParts(file, {})).toEqual([]);
+  });
+
+  test('one install command: the apt-get packages merged, other commands after them', () => {
+    expect(
+      installCommands([
+        { install: 'sudo apt-get install docker.io' },
+        { install: 'sudo apt-get install docker-registry apache2-utils' },
+        { install: 'npm ci' },
+      ]),
+    ).toBe('sudo apt-get install docker.io docker-registry apache2-utils; npm ci');
   });
 });
