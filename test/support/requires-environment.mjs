@@ -18,6 +18,13 @@ export function missingParts(testPath, env = process.env) {
   if (!raw) return [];
   const { parts } = JSON.parse(raw);
   const needs = needsOf(readFileSync(testPath, 'utf8'));
+  // A misspelt part would never skip anything: name it instead.
+  const unknown = needs.filter((name) => !(name in parts));
+  if (unknown.length > 0) {
+    throw new Error(
+      `@needs in ${testPath}: no part ${unknown.join(', ')} (${Object.keys(parts).join(' ')})`,
+    );
+  }
   return needs
     .filter((name) => parts[name] && !parts[name].ready)
     .map((name) => ({ name, ...parts[name] }));

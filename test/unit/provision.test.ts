@@ -378,6 +378,10 @@ describe('what a skipped file says', () => {
       missingParts(file, { DEPLOY_ACTIONS_PARTS: status }).map((p: { name: string }) => p.name),
     ).toEqual(['docker', 'registry']);
     expect(missingParts(file, {})).toEqual([]);
+    const onlyDocker = JSON.stringify({ parts: { docker: { ready: true } } });
+    expect(() => missingParts(file, { DEPLOY_ACTIONS_PARTS: onlyDocker })).toThrow(
+      `@needs in ${file}: no part registry, postgres (docker)`,
+    );
   });
 
   test('one install command: the apt-get packages merged, other commands after them', () => {
