@@ -13,7 +13,11 @@ export const typescriptEsm = {
 };
 
 export default {
-  reporters: ['default', '<rootDir>/test/support/count-reporter.js'],
+  reporters: [
+    'default',
+    '<rootDir>/test/support/requires-reporter.mjs',
+    '<rootDir>/test/support/count-reporter.js',
+  ],
   // End-to-end tests start daemons and run bundles; unit tests finish far sooner.
   testTimeout: 120000,
   // Two test files at a time, whatever the machine: each e2e file starts its own dockerd,
@@ -26,6 +30,10 @@ export default {
       ...typescriptEsm,
       displayName: 'e2e',
       testMatch: ['<rootDir>/test/e2e/**/*.test.ts'],
+      // Finds, installs and starts the system parts first; a file whose `@needs` parts are not
+      // ready is skipped with the command that installs them (never under CI).
+      globalSetup: '<rootDir>/test/support/requires-setup.mjs',
+      testEnvironment: '<rootDir>/test/support/requires-environment.mjs',
     },
   ],
 };

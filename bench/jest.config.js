@@ -10,4 +10,6 @@ export default {
   testMatch: ['<rootDir>/bench/**/*.bench.ts'],
   testTimeout: 3_600_000,
   maxWorkers: 1,
+  // The system parts (Docker daemon, registry, AWS CLI, databases), installed and started first.
+  globalSetup: '<rootDir>/test/support/requires-setup.mjs',
 };

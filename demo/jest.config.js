@@ -8,6 +8,10 @@ export default {
   ...typescriptEsm,
   testMatch: ['<rootDir>/demo/**/*.demo.ts'],
   reporters: ['<rootDir>/demo/reporter.js'],
+  // Installs and starts what the sandbox uses where this machine can (scripts/provision); the
+  // sandbox names whatever is still missing.
+  globalSetup: '<rootDir>/test/support/requires-setup.mjs',
+  testEnvironmentOptions: { parts: ['docker', 'registry', 'postgres', 's3rver'] },
   testTimeout: 600_000,
   maxWorkers: 1,
 };

@@ -11,6 +11,8 @@
  * Rows run in order on one service, `cli-api`: created, described, updated,
  * redeployed, paused, resumed, tagged and deleted. Debian's CLI (2.9) has no
  * App Runner paginators, so listing rows pass --max-results/--next-token.
+ *
+ * @needs awscli
  */
 import {
   CLI_REGION,

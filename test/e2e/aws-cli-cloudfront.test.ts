@@ -8,6 +8,8 @@
  * One distribution (SITE) serves the bucket `cli-site` under origin path
  * `/prod`; its invalidations stay InProgress until a row completes them, so
  * the in-progress limits are reachable. Rows build on each other in order.
+ *
+ * @needs awscli
  */
 import { CLI_USER, describeCliFidelity, type CliFixture, type CliRow } from '../support/aws-cli.js';
 import {

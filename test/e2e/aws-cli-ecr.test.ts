@@ -7,6 +7,8 @@
  * Rows run in order and build on each other: repositories are created first
  * (cli/app: MUTABLE, no scan on push; cli/locked: IMMUTABLE, KMS, scan on
  * push), then images are pushed, read, copied and scanned.
+ *
+ * @needs awscli registry
  */
 import { createHash } from 'node:crypto';
 import { gzipSync } from 'node:zlib';

@@ -4,6 +4,8 @@
  * their commands for real (node, on this machine) and write to the Logs
  * module. Rows build on each other: a task definition is registered, tasks
  * are run, described, listed and stopped.
+ *
+ * @needs awscli
  */
 import { CLI_REGION, CLI_USER, describeCliFidelity, type CliRow } from '../support/aws-cli.js';
 import { createEcsService, type EcsSimulator } from '../../tools/aws-sim/services/ecs.js';

@@ -4,6 +4,8 @@
  * group and streams are created, events put, then read back the ways the
  * ECS migration mode reads them (GetLogEvents from the head, following
  * nextForwardToken until it repeats).
+ *
+ * @needs awscli
  */
 import { CLI_USER, describeCliFidelity, type CliRow } from '../support/aws-cli.js';
 import { createLogsService } from '../../tools/aws-sim/services/logs.js';

@@ -6,6 +6,8 @@
  *
  * Rows are signed by the deploy role (account 123456789012) unless they say
  * otherwise, and build on each other: secrets are added in `arrange`.
+ *
+ * @needs awscli
  */
 import { CLI_REGION, CLI_USER, describeCliFidelity, type CliRow } from '../support/aws-cli.js';
 import {

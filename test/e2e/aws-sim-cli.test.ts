@@ -5,6 +5,8 @@
  * and the authentication errors it must parse. Other services have their own
  * `aws-cli-<service>.test.ts` tables; how to add one is in
  * test/support/aws-cli.ts.
+ *
+ * @needs awscli
  */
 import {
   CLI_ROLE_ARN,

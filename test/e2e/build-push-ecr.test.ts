@@ -1,3 +1,4 @@
+/** @needs docker registry */
 // build-push-ecr end to end: the committed bundle under Node 24, a real Docker
 // daemon and registry, ECR simulated over the real registry's contents, and
 // credentials from GitHub OIDC through the simulator's STS.

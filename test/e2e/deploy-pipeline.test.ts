@@ -1,3 +1,4 @@
+/** @needs docker registry postgres s3rver */
 // The root action (action.yml at the repository root, bundle in actions/deploy/dist) end to
 // end: one step that builds with a real Docker daemon and pushes to a real registry behind
 // the ECR simulator, migrates the machine's PostgreSQL, deploys on the App Runner simulator,

@@ -1,3 +1,4 @@
+/** @needs postgres mariadb */
 // run-migrations end to end: the committed bundle under Node 24, as the runner
 // runs it, against the machine's real PostgreSQL and MariaDB (a fresh database
 // per test, reached with a password so that masking is exercised), with the

@@ -1,3 +1,4 @@
+/** @needs awscli s3rver */
 // sync-s3-invalidate-cloudfront end to end: the committed bundle under Node 24
 // against a real S3 server (s3rver, behind a recording proxy that shows every
 // S3 call the action makes, in order) and the simulator's CloudFront. Objects

@@ -7,12 +7,17 @@
  * any Docker Engine and any build of the distribution registry will do.
  */
 import { execFile, spawn, type ChildProcess } from 'node:child_process';
-import { accessSync, constants, statSync } from 'node:fs';
 import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { promisify } from 'node:util';
+import {
+  SBIN_DIRS,
+  findPrograms,
+  lookupProgram,
+  programsHint,
+} from '../../scripts/provision/index.mjs';
 
 const run = promisify(execFile);
 
@@ -33,27 +38,9 @@ export interface Registry {
 /** Finds a program by name: its absolute path, or undefined. (Tests inject their own.) */
 export type ProgramLookup = (name: string) => string | undefined;
 
-/** Where daemons are installed, often off a non-root user's PATH (Debian's dockerd: /usr/sbin). */
-export const SBIN_DIRS = ['/usr/local/sbin', '/usr/sbin', '/sbin'];
-
-/** This machine's lookup: an executable file in a PATH folder, else in `after` (SBIN_DIRS). */
-export function lookupProgram(
-  name: string,
-  env: NodeJS.ProcessEnv = process.env,
-  after: readonly string[] = SBIN_DIRS,
-): string | undefined {
-  const dirs = [...(env.PATH ?? '').split(path.delimiter).filter(Boolean), ...after];
-  for (const dir of dirs) {
-    const candidate = path.join(dir, name);
-    try {
-      accessSync(candidate, constants.X_OK);
-      if (statSync(candidate).isFile()) return candidate;
-    } catch {
-      // not here
-    }
-  }
-  return undefined;
-}
+// The lookup (PATH, then the sbin folders) and the install hints are the provisioning's
+// (scripts/provision/parts.mjs), so the tests, the demo and provisioning say the same.
+export { SBIN_DIRS, lookupProgram };
 
 /** The programs the container parts run, by absolute path. */
 export interface ContainerTools {
@@ -65,69 +52,29 @@ export interface ContainerTools {
 }
 export type ContainerTool = keyof ContainerTools;
 
-const TOOLS: Record<
-  ContainerTool,
-  { names: string[]; shown: string; debian: string; elsewhere: string }
-> = {
-  dockerd: {
-    names: ['dockerd'],
-    shown: 'dockerd',
-    debian: 'docker.io',
-    elsewhere:
-      'any Docker Engine provides dockerd and docker (docker-ce from download.docker.com, moby-engine, …)',
-  },
-  docker: {
-    names: ['docker'],
-    shown: 'docker',
-    debian: 'docker.io',
-    elsewhere:
-      'any Docker Engine provides dockerd and docker (docker-ce from download.docker.com, moby-engine, …)',
-  },
-  registry: {
-    names: ['docker-registry', 'registry'],
-    shown: 'docker-registry (or registry)',
-    debian: 'docker-registry',
-    elsewhere:
-      'the registry is the `registry` binary of CNCF Distribution (https://github.com/distribution/distribution/releases), put on PATH as registry or docker-registry',
-  },
-  htpasswd: {
-    names: ['htpasswd'],
-    shown: 'htpasswd',
-    debian: 'apache2-utils',
-    elsewhere: 'htpasswd comes with Apache httpd (httpd-tools on Fedora and RHEL)',
-  },
-};
+const CONTAINER_TOOLS: ContainerTool[] = ['dockerd', 'docker', 'registry', 'htpasswd'];
 
 /** The container tools found through `lookup`, or which are missing and what to install. */
 export function findContainerTools(
-  lookup: ProgramLookup = lookupProgram,
+  lookup: ProgramLookup = (name) => lookupProgram(name),
 ): { tools: ContainerTools } | { missing: ContainerTool[]; hint: string } {
-  const found: Partial<ContainerTools> = {};
-  const missing: ContainerTool[] = [];
-  for (const [tool, { names }] of Object.entries(TOOLS) as Array<
-    [ContainerTool, (typeof TOOLS)[ContainerTool]]
-  >) {
-    const where = names.map((name) => lookup(name)).find((program) => program !== undefined);
-    if (where) found[tool] = where;
-    else missing.push(tool);
-  }
-  if (missing.length === 0) return { tools: found as ContainerTools };
-  return { missing, hint: containerToolsHint(missing) };
+  const { found, missing } = findPrograms(CONTAINER_TOOLS, lookup);
+  if (missing.length === 0) return { tools: found as unknown as ContainerTools };
+  return {
+    missing: missing as ContainerTool[],
+    hint: containerToolsHint(missing as ContainerTool[]),
+  };
 }
 
 /** What to install for the missing tools: Debian's packages, then what does it elsewhere. */
 export function containerToolsHint(missing: readonly ContainerTool[]): string {
-  const unique = (items: string[]) => [...new Set(items)];
-  const infos = missing.map((tool) => TOOLS[tool]);
-  return [
-    `missing ${infos.map((info) => info.shown).join(', ')} (looked on PATH and in ${SBIN_DIRS.join(', ')}).`,
-    `On Debian or Ubuntu: sudo apt-get install ${unique(infos.map((info) => info.debian)).join(' ')}.`,
-    `Elsewhere: ${unique(infos.map((info) => info.elsewhere)).join('; ')}.`,
-  ].join(' ');
+  return programsHint(missing);
 }
 
 /** Why the container parts cannot run, in words a newcomer can act on; undefined when all is there. */
-export function missingContainerTools(lookup: ProgramLookup = lookupProgram): string | undefined {
+export function missingContainerTools(
+  lookup: ProgramLookup = (name) => lookupProgram(name),
+): string | undefined {
   const result = findContainerTools(lookup);
   return 'hint' in result ? result.hint : undefined;
 }

@@ -10,8 +10,11 @@ function scripts(folder: string): string[] {
     .map((file) => path.join(folder, file));
 }
 
-test.each([...scripts('bin'), ...scripts('tools/runner')])('%s is type-checked', (file) => {
-  const lines = readFileSync(path.join(REPO_ROOT, file), 'utf8').split('\n');
-  const first = lines[0]?.startsWith('#!') ? lines[1] : lines[0];
-  expect(first).toBe('// @ts-check');
-});
+test.each([...scripts('bin'), ...scripts('tools/runner'), ...scripts('scripts/provision')])(
+  '%s is type-checked',
+  (file) => {
+    const lines = readFileSync(path.join(REPO_ROOT, file), 'utf8').split('\n');
+    const first = lines[0]?.startsWith('#!') ? lines[1] : lines[0];
+    expect(first).toBe('// @ts-check');
+  },
+);
