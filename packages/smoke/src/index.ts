@@ -43,6 +43,7 @@ export {
   type HttpResponse,
   type HttpFailure,
   type RedirectHop,
+  type CrossOriginRedirect,
   type CertificateInfo,
   type NetworkError,
   type NetworkErrorKind,
