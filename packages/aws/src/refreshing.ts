@@ -87,7 +87,8 @@ export function refreshingCredentials(
   };
 
   return Object.defineProperties(provider, {
-    memoized: { value: true },
+    // Writable: the SDK sets it again on whatever provider it is given (a throw in strict code).
+    memoized: { value: true, writable: true },
     refresh: { value: refresh },
     refreshes: { get: () => refreshes },
   }) as RefreshingCredentials;

@@ -92,6 +92,14 @@ describe('refreshingCredentials', () => {
     await expect(provider()).rejects.toThrow('no token');
   });
 
+  test('is marked memoized, and the SDK may mark it again (strict mode, as in the bundles)', () => {
+    const { provider } = setup([]);
+    expect(provider.memoized).toBe(true);
+    expect(() => {
+      (provider as { memoized: boolean }).memoized = true;
+    }).not.toThrow();
+  });
+
   test('credentials without an expiration are never renewed before AWS refuses them', async () => {
     let renewed = 0;
     const renew = async () => {
