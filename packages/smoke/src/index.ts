@@ -49,6 +49,7 @@ export {
   type NetworkErrorKind,
 } from './http.js';
 export { defaultCertificateAuthorities, loadCertificateAuthorities } from './trust.js';
+export { describeCrossOrigin } from './redirect.js';
 export {
   evaluate,
   versionMatches,

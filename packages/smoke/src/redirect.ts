@@ -130,7 +130,10 @@ export function redirectedTarget(
 
 /** One clause for the result and the summary: where the chain went and what stayed behind. */
 export function describeCrossOrigin(crossing: CrossOriginRedirect): string {
-  const went = `redirected across origins, from ${crossing.from} to ${crossing.to}`;
+  const went =
+    crossing.to === crossing.from
+      ? `redirected across origins, from ${crossing.from} and back`
+      : `redirected across origins, from ${crossing.from} to ${crossing.to}`;
   if (crossing.forwarded) return `${went}; forward-headers-on-redirect sent your headers there too`;
   if (crossing.droppedHeaders.length === 0) return went;
   const names = crossing.droppedHeaders.join(', ');

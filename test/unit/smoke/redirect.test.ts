@@ -7,6 +7,7 @@
 import { FakeClock, InputError, MemoryLogger } from '@deploy-actions/action-kit/engine';
 import {
   createAgents,
+  describeCrossOrigin,
   loadCertificateAuthorities,
   parseChecks,
   parseSmokeInputs,
@@ -117,6 +118,9 @@ describe('sendRequest', () => {
     expect(outcome).toMatchObject({ kind: 'response', status: 200 });
     expect(service.requests('/back')[0]?.headers.authorization).toBeUndefined();
     expect(outcome.crossOrigin).toMatchObject({ from: service.origin, to: service.origin });
+    expect(describeCrossOrigin(outcome.crossOrigin!)).toMatch(
+      new RegExp(`^redirected across origins, from ${service.origin} and back; your headers \\(`),
+    );
   });
 
   test('https to http is refused: the http server never gets a request', async () => {
