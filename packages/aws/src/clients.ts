@@ -1,11 +1,15 @@
-import type { AwsCredentialIdentity } from '@aws-sdk/types';
+import type { AwsCredentialIdentity, AwsCredentialIdentityProvider } from '@aws-sdk/types';
+import { refreshOnExpiredToken, type RefreshingCredentials } from './refreshing.js';
 import { SUITE_VERSION } from './version.js';
 
 /** Everything a client needs, resolved once per action run. */
 export interface AwsSession {
   region: string;
-  /** Undefined: the SDK's default credential chain (env, shared config, web identity, instance role). */
-  credentials: AwsCredentialIdentity | undefined;
+  /**
+   * Undefined: the SDK's default credential chain (env, shared config, web
+   * identity, instance role). An assumed role's are a provider that renews them.
+   */
+  credentials: AwsCredentialIdentity | RefreshingCredentials | undefined;
   /** Total attempts per call, including the first. */
   maxAttempts: number;
   /** The action's name, sent in the user agent. */
@@ -14,7 +18,7 @@ export interface AwsSession {
 
 export interface CommonClientConfig {
   region: string;
-  credentials?: AwsCredentialIdentity;
+  credentials?: AwsCredentialIdentity | AwsCredentialIdentityProvider;
   maxAttempts: number;
   retryMode: 'adaptive';
   customUserAgent: [string, string][];
@@ -45,5 +49,7 @@ export function createClient<C>(
   Client: new (config: CommonClientConfig) => C,
   session: AwsSession,
 ): C {
-  return new Client(clientConfig(session));
+  const client = new Client(clientConfig(session));
+  if (typeof session.credentials === 'function') refreshOnExpiredToken(client, session.credentials);
+  return client;
 }

@@ -26,3 +26,11 @@ export {
   type CredentialDeps,
 } from './credentials.js';
 export { readAwsInputs, openAwsSession, type AwsInputs } from './session.js';
+export {
+  refreshingCredentials,
+  refreshOnExpiredToken,
+  isExpiredCredentialError,
+  REFRESH_MARGIN_MS,
+  type RefreshingCredentials,
+  type RefreshOptions,
+} from './refreshing.js';

@@ -1,6 +1,13 @@
 import { InputError, type Inputs } from '@deploy-actions/action-kit/engine';
 import type { AwsSession } from './clients.js';
-import { isRoleArn, resolveCredentials, type CredentialDeps } from './credentials.js';
+import {
+  defaultSessionName,
+  isRoleArn,
+  resolveCredentials,
+  type CredentialDeps,
+  type RoleOptions,
+} from './credentials.js';
+import { refreshingCredentials } from './refreshing.js';
 import { resolveRegion } from './region.js';
 
 /** The inputs every action that talks to AWS declares, validated. */
@@ -43,12 +50,30 @@ export function readAwsInputs(inputs: Inputs, env: NodeJS.ProcessEnv = process.e
   };
 }
 
-/** Resolves credentials once; every client of the run is created from the returned session. */
+/**
+ * Resolves credentials once; every client of the run is created from the
+ * returned session. With role-to-assume they renew themselves (see
+ * refreshing.ts): a pipeline may run past the role session's lifetime, and
+ * its rollback must not fail for that.
+ */
 export async function openAwsSession(
   aws: AwsInputs,
   actionName: string,
   deps: CredentialDeps,
 ): Promise<AwsSession> {
-  const credentials = await resolveCredentials({ ...aws, actionName }, deps);
-  return { region: aws.region, credentials, maxAttempts: aws.maxAttempts, actionName };
+  const session = { region: aws.region, maxAttempts: aws.maxAttempts, actionName };
+  // The same session name every time, so CloudTrail shows one run however often it renews.
+  const role: RoleOptions = {
+    ...aws,
+    actionName,
+    roleSessionName: aws.roleSessionName ?? defaultSessionName(deps.env ?? process.env),
+  };
+  const first = await resolveCredentials(role, deps);
+  if (!first) return { ...session, credentials: undefined };
+  const credentials = refreshingCredentials(first, {
+    renew: async () => (await resolveCredentials(role, deps))!,
+    logger: deps.logger,
+    ...(deps.clock && { clock: deps.clock }),
+  });
+  return { ...session, credentials };
 }

@@ -12,6 +12,7 @@
  * - A TLS verification error fails fast: an untrusted, expired or misnamed
  *   certificate will not become valid while we wait.
  * - A certificate expiring within tls-min-days fails fast for the same reason.
+ * - A redirect from https to plain http fails fast: it is refused, not followed.
  * - Everything else (refused, reset, timeout, DNS, other statuses, wrong body,
  *   old version, slow response) is retried: those are the states a service
  *   passes through while a deploy settles.
@@ -78,6 +79,15 @@ function fail(reason: string, expected: string, received: string, failFast = fal
 }
 
 function networkFailure(error: NetworkError): Evaluation {
+  if (error.code === 'INSECURE_REDIRECT') {
+    // The server sends us there on purpose; waiting will not change it.
+    return fail(
+      `${error.message}; not retried`,
+      'no redirect from https to http',
+      error.message,
+      true,
+    );
+  }
   if (error.kind !== 'tls-verify') return fail(error.message, 'a response', error.message);
   const untrusted = /SELF_SIGNED|UNABLE_TO_(GET|VERIFY)/.test(error.code);
   const advice = untrusted

@@ -9,18 +9,29 @@ import https from 'node:https';
 import { performance } from 'node:perf_hooks';
 import type { TLSSocket } from 'node:tls';
 import { formatDuration } from '@deploy-actions/action-kit/engine';
+import {
+  REDIRECT_STATUSES,
+  RedirectFailure,
+  redirectLocation,
+  redirectedTarget,
+  type CrossOriginRedirect,
+  type RedirectTarget,
+} from './redirect.js';
 import { defaultCertificateAuthorities } from './trust.js';
 
 /** Bodies are read up to this size: enough for any health page, bounded for a runaway stream. */
 export const MAX_BODY_BYTES = 1024 * 1024;
 export const MAX_REDIRECTS = 5;
-export const REDIRECT_STATUSES: ReadonlySet<number> = new Set([301, 302, 303, 307, 308]);
+export { REDIRECT_STATUSES, type CrossOriginRedirect } from './redirect.js';
 const DAY_MS = 86_400_000;
 
 export interface HttpRequest {
   url: string;
   method: string;
+  /** The user's headers: not sent past a redirect to another origin unless forwardHeadersOnRedirect. */
   headers: Record<string, string>;
+  /** The client's own headers (user-agent), sent to every origin; `headers` override them. */
+  fixedHeaders?: Record<string, string>;
   body?: string;
 }
 
@@ -37,6 +48,8 @@ export interface SendOptions {
   /** Whether to follow a redirect answered with this status; every one by default. */
   followRedirect?: (status: number) => boolean;
   maxRedirects?: number;
+  /** Send the user's headers on to another origin after a redirect (off by default). */
+  forwardHeadersOnRedirect?: boolean;
   maxBodyBytes?: number;
   /** Wall clock (ms since the epoch), for the certificate's days remaining. */
   now?: () => number;
@@ -72,6 +85,8 @@ export interface HttpResponse {
   latencyMs: number;
   /** The peer certificate of the final https response. */
   certificate?: CertificateInfo;
+  /** Set when a redirect left the origin the request started at. */
+  crossOrigin?: CrossOriginRedirect;
 }
 
 export type NetworkErrorKind =
@@ -100,6 +115,7 @@ export interface HttpFailure {
   url: string;
   redirects: RedirectHop[];
   latencyMs: number;
+  crossOrigin?: CrossOriginRedirect;
 }
 
 export type HttpOutcome = HttpResponse | HttpFailure;
@@ -128,13 +144,6 @@ export function createAgents(extraCertificateAuthorities: readonly string[] = []
   };
 }
 
-interface Target {
-  url: URL;
-  method: string;
-  headers: Record<string, string>;
-  body: string | undefined;
-}
-
 interface Hop {
   status: number;
   headers: Record<string, string>;
@@ -150,14 +159,6 @@ class Stopped extends Error {
   }
 }
 
-class RedirectFailure extends Error {
-  readonly code: string;
-  constructor(code: string, message: string) {
-    super(message);
-    this.code = code;
-  }
-}
-
 export async function sendRequest(
   request: HttpRequest,
   options: SendOptions,
@@ -170,16 +171,18 @@ export async function sendRequest(
   if (options.signal?.aborted) cancel();
   options.signal?.addEventListener('abort', cancel, { once: true });
   const redirects: RedirectHop[] = [];
-  let target: Target = {
+  let target: RedirectTarget = {
     url: new URL(request.url),
     method: request.method,
     headers: request.headers,
+    fixedHeaders: request.fixedHeaders ?? {},
     body: request.body,
   };
+  let crossOrigin: CrossOriginRedirect | undefined;
   try {
     for (;;) {
       const hop = await sendOnce(target, options, controller.signal);
-      const location = redirectLocation(hop, target.url, options);
+      const location = nextLocation(hop, target.url, options);
       if (location === undefined) {
         return {
           kind: 'response',
@@ -191,6 +194,7 @@ export async function sendRequest(
           redirects,
           latencyMs: elapsed(),
           ...(hop.certificate && { certificate: hop.certificate }),
+          ...(crossOrigin && { crossOrigin }),
         };
       }
       redirects.push({ status: hop.status, url: target.url.href });
@@ -200,7 +204,14 @@ export async function sendRequest(
           `more than ${options.maxRedirects ?? MAX_REDIRECTS} redirects (the last: ${hop.status} to ${location.href})`,
         );
       }
-      target = redirectedTarget(target, hop.status, location);
+      const next = redirectedTarget(
+        target,
+        hop.status,
+        location,
+        options.forwardHeadersOnRedirect ?? false,
+      );
+      target = next.target;
+      if (next.crossed) crossOrigin = joinCrossings(crossOrigin, next.crossed);
     }
   } catch (error) {
     const reason: unknown = controller.signal.aborted ? controller.signal.reason : error;
@@ -210,6 +221,7 @@ export async function sendRequest(
       url: target.url.href,
       redirects,
       latencyMs: elapsed(),
+      ...(crossOrigin && { crossOrigin }),
     };
   } finally {
     clearTimeout(timer);
@@ -217,10 +229,23 @@ export async function sendRequest(
   }
 }
 
-function sendOnce(target: Target, options: SendOptions, signal: AbortSignal): Promise<Hop> {
+/** From the first origin to the last one reached, with every header left behind on the way. */
+function joinCrossings(
+  earlier: CrossOriginRedirect | undefined,
+  later: CrossOriginRedirect,
+): CrossOriginRedirect {
+  if (!earlier) return later;
+  return {
+    ...earlier,
+    to: later.to,
+    droppedHeaders: [...new Set([...earlier.droppedHeaders, ...later.droppedHeaders])],
+  };
+}
+
+function sendOnce(target: RedirectTarget, options: SendOptions, signal: AbortSignal): Promise<Hop> {
   return new Promise<Hop>((resolve, reject) => {
     const secure = target.url.protocol === 'https:';
-    const headers = { ...target.headers };
+    const headers = { ...target.fixedHeaders, ...target.headers };
     if (target.body !== undefined)
       headers['content-length'] = String(Buffer.byteLength(target.body));
     const transport = secure ? https : http;
@@ -321,62 +346,10 @@ function commonName(value: string | string[] | undefined): string {
   return Array.isArray(value) ? value.join(', ') : (value ?? '');
 }
 
-function redirectLocation(hop: Hop, from: URL, options: SendOptions): URL | undefined {
+function nextLocation(hop: Hop, from: URL, options: SendOptions): URL | undefined {
   if (!REDIRECT_STATUSES.has(hop.status)) return undefined;
   if (options.followRedirect && !options.followRedirect(hop.status)) return undefined;
-  const location = hop.headers.location;
-  if (location === undefined || location === '') return undefined;
-  let target: URL;
-  try {
-    target = new URL(location, from);
-  } catch {
-    throw new RedirectFailure(
-      'BAD_REDIRECT',
-      `${hop.status} redirect to an invalid Location "${location}"`,
-    );
-  }
-  if (target.protocol !== 'http:' && target.protocol !== 'https:') {
-    throw new RedirectFailure(
-      'BAD_REDIRECT',
-      `${hop.status} redirect to a non-HTTP URL "${location}"`,
-    );
-  }
-  return target;
-}
-
-const BODY_HEADERS = [
-  'content-type',
-  'content-length',
-  'content-encoding',
-  'content-language',
-  'content-location',
-];
-const CREDENTIAL_HEADERS = ['authorization', 'proxy-authorization', 'cookie', 'host'];
-
-/**
- * The request after a redirect, by the rules browsers follow (Fetch standard,
- * RFC 9110 §15.4): 303 turns anything but GET/HEAD into a bodiless GET, 301
- * and 302 do that to POST only, 307 and 308 repeat the request as it was.
- * Credentials are not sent to another origin (scheme, host and port), so a
- * token for the API never leaks to wherever it redirects.
- */
-function redirectedTarget(previous: Target, status: number, location: URL): Target {
-  const toGet =
-    (status === 303 && previous.method !== 'GET' && previous.method !== 'HEAD') ||
-    ((status === 301 || status === 302) && previous.method === 'POST');
-  const dropped = [
-    ...(toGet ? BODY_HEADERS : []),
-    ...(location.origin !== previous.url.origin ? CREDENTIAL_HEADERS : []),
-  ];
-  const headers = Object.fromEntries(
-    Object.entries(previous.headers).filter(([name]) => !dropped.includes(name.toLowerCase())),
-  );
-  return {
-    url: location,
-    method: toGet ? 'GET' : previous.method,
-    headers,
-    body: toGet ? undefined : previous.body,
-  };
+  return redirectLocation(hop.status, hop.headers.location, from);
 }
 
 const TLS_VERIFY_CODES = new Set([

@@ -43,11 +43,13 @@ export {
   type HttpResponse,
   type HttpFailure,
   type RedirectHop,
+  type CrossOriginRedirect,
   type CertificateInfo,
   type NetworkError,
   type NetworkErrorKind,
 } from './http.js';
 export { defaultCertificateAuthorities, loadCertificateAuthorities } from './trust.js';
+export { describeCrossOrigin } from './redirect.js';
 export {
   evaluate,
   versionMatches,

@@ -21,5 +21,6 @@ export function readSmokeInputs(inputs: Inputs): SmokeInputs {
     failFastStatuses: inputs.optional('fail-fast-statuses'),
     caFile: inputs.optional('ca-file'),
     tlsMinDays: inputs.optional('tls-min-days'),
+    forwardHeadersOnRedirect: inputs.optional('forward-headers-on-redirect'),
   };
 }

@@ -22,6 +22,7 @@ export function resultsJson(report: SmokeReport): string {
       latencyMs: result.latencyMs ?? null,
       verdict: result.verdict,
       reason: result.reason,
+      ...(result.crossOrigin && { crossOrigin: result.crossOrigin }),
     })),
   );
 }

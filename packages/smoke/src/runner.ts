@@ -25,7 +25,14 @@ import {
   type PollStep,
 } from '@deploy-actions/action-kit/engine';
 import { evaluate, type Evaluation, type EvaluationContext } from './evaluate.js';
-import { createAgents, sendRequest, type HttpAgents, type HttpOutcome } from './http.js';
+import {
+  createAgents,
+  sendRequest,
+  type HttpAgents,
+  type HttpOutcome,
+  type HttpResponse,
+} from './http.js';
+import { describeCrossOrigin } from './redirect.js';
 import { retryAfterFromHeaders } from './retry-after.js';
 import { redactUrl } from './url.js';
 import { statusMatches } from './status.js';
@@ -180,7 +187,8 @@ async function attemptOnce(check: Check, state: CheckState, run: Run): Promise<A
     {
       url: check.url,
       method: check.method,
-      headers: { 'user-agent': USER_AGENT, ...check.headers },
+      fixedHeaders: { 'user-agent': USER_AGENT },
+      headers: check.headers,
       ...(check.body !== undefined && { body: check.body }),
     },
     {
@@ -189,6 +197,7 @@ async function attemptOnce(check: Check, state: CheckState, run: Run): Promise<A
       ...(run.deps.signal && { signal: run.deps.signal }),
       // A redirect the check expects (expect-status: 301) is the answer, not a hop.
       followRedirect: (status) => !statusMatches(check.expectStatus, status),
+      ...(run.options.forwardHeadersOnRedirect && { forwardHeadersOnRedirect: true }),
     },
   );
   const evaluation = evaluate(check, outcome, run.context);
@@ -205,6 +214,23 @@ function toCheckResult(
   needed: number,
 ): CheckResult {
   const response = state.last?.outcome.kind === 'response' ? state.last.outcome : undefined;
+  const checkResult = toVerdict(check, state, result, needed, response);
+  const crossOrigin = state.last?.outcome.crossOrigin;
+  if (!crossOrigin) return checkResult;
+  return {
+    ...checkResult,
+    reason: `${checkResult.reason}; ${describeCrossOrigin(crossOrigin)}`,
+    crossOrigin,
+  };
+}
+
+function toVerdict(
+  check: Check,
+  state: CheckState,
+  result: PollResult<Evaluation>,
+  needed: number,
+  response: HttpResponse | undefined,
+): CheckResult {
   const base = {
     name: check.name,
     url: redactUrl(check.url),
@@ -256,7 +282,9 @@ function describeOutcome(outcome: HttpOutcome): string {
   const latency = formatDuration(outcome.latencyMs);
   const status = outcome.kind === 'response' ? String(outcome.status) : 'no response';
   const hops = outcome.redirects.length;
-  const via = hops > 0 ? ` from ${redactUrl(outcome.url)} after ${plural(hops, 'redirect')}` : '';
+  const origin = outcome.crossOrigin ? ', another origin' : '';
+  const via =
+    hops > 0 ? ` from ${redactUrl(outcome.url)} after ${plural(hops, 'redirect')}${origin}` : '';
   return `${status}${via}, ${latency}`;
 }
 

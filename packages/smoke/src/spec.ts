@@ -42,6 +42,7 @@ export interface SmokeInputs extends CheckInputs {
   failFastStatuses?: string;
   caFile?: string;
   tlsMinDays?: string;
+  forwardHeadersOnRedirect?: string;
 }
 
 /** The same defaults as action.yml, for callers without a runner (CLI, tests). */
@@ -53,6 +54,7 @@ export const SMOKE_DEFAULTS = {
   consecutiveSuccesses: '1',
   failFastStatuses: '401,403',
   tlsMinDays: '0',
+  forwardHeadersOnRedirect: 'false',
 } as const;
 
 export function parseSmokeInputs(inputs: SmokeInputs): { checks: Check[]; options: SmokeOptions } {
@@ -89,6 +91,7 @@ export function parseSmokeInputs(inputs: SmokeInputs): { checks: Check[]; option
   };
   const caFile = given(inputs.caFile);
   if (caFile !== undefined) options.caFile = caFile;
+  if (forwardHeadersInput(inputs.forwardHeadersOnRedirect)) options.forwardHeadersOnRedirect = true;
   return { checks: parseChecks(inputs), options };
 }
 
@@ -127,6 +130,13 @@ function checkDefaults(inputs: CheckInputs): CheckDefaults {
     expectHeaders: [],
     ...(version && { version }),
   };
+}
+
+function forwardHeadersInput(value: string | undefined): boolean {
+  const textValue = (value ?? SMOKE_DEFAULTS.forwardHeadersOnRedirect).trim();
+  if (/^true$/i.test(textValue)) return true;
+  if (/^false$/i.test(textValue)) return false;
+  throw new InputError('forward-headers-on-redirect', value, 'true or false');
 }
 
 function failFastInput(value: string | undefined): StatusSet {

@@ -1,5 +1,6 @@
 /** The shapes of smoke-test: a check as parsed, the run's options, and what each check found. */
 import type { JsonPathSegment } from './json-path.js';
+import type { CrossOriginRedirect } from './redirect.js';
 import type { StatusSet } from './status.js';
 
 export const HTTP_METHODS = ['GET', 'HEAD', 'POST', 'PUT', 'PATCH', 'DELETE', 'OPTIONS'] as const;
@@ -67,6 +68,8 @@ export interface SmokeOptions {
   tlsMinDays: number;
   /** PEM file of extra certificate authorities, trusted in addition to the default roots. */
   caFile?: string;
+  /** Send the checks' headers on after a redirect to another origin; they stay behind by default. */
+  forwardHeadersOnRedirect?: boolean;
 }
 
 export type Verdict = 'passed' | 'failed';
@@ -88,6 +91,8 @@ export interface CheckResult {
   expected: string;
   /** What came back for that rule, e.g. `status 503`. */
   received: string;
+  /** The last attempt was redirected to another origin (the reason says so too). */
+  crossOrigin?: CrossOriginRedirect;
 }
 
 export interface SmokeReport {
