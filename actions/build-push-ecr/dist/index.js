@@ -66420,7 +66420,7 @@ var __webpack_exports__ = {};
  * `hint` says what to change. Anything else that is thrown is a bug or an
  * infrastructure failure and is reported with its type.
  */
-class UserError extends Error {
+class errors_UserError extends Error {
     hint;
     /** Where the problem is, for an error annotation (e.g. a migration file and line). */
     location;
@@ -66435,7 +66435,7 @@ class UserError extends Error {
     }
 }
 /** An input that is missing or malformed. Names the input, the value and the expected form. */
-class InputError extends UserError {
+class InputError extends errors_UserError {
     input;
     constructor(input, value, expected) {
         const shown = value === undefined || value === '' ? 'nothing' : JSON.stringify(value);
@@ -66446,7 +66446,7 @@ class InputError extends UserError {
 }
 /** Renders any thrown value as one line: never "[object Object]", never lost. */
 function describeError(error) {
-    if (error instanceof UserError) {
+    if (error instanceof errors_UserError) {
         return error.hint ? `${error.message} ${error.hint}` : error.message;
     }
     if (error instanceof Error) {
@@ -66464,6 +66464,7 @@ function describeError(error) {
 }
 
 ;// CONCATENATED MODULE: ../../packages/action-kit/src/duration.ts
+/** Reads and writes durations: `90s`, `5m`, `1h30m`, `250ms`, or plain seconds. */
 const UNIT_MS = { ms: 1, s: 1000, m: 60_000, h: 3_600_000 };
 const DURATION = /^(\d+(?:\.\d+)?)(ms|s|m|h)?$/;
 /**
@@ -66501,6 +66502,25 @@ function formatDuration(ms) {
     if (hours > 0)
         return `${hours}h ${String(minutes).padStart(2, '0')}m`;
     return `${minutes}m ${String(seconds).padStart(2, '0')}s`;
+}
+const INPUT_UNITS = [
+    ['h', 3_600_000],
+    ['m', 60_000],
+    ['s', 1000],
+    ['ms', 1],
+];
+/** Formats milliseconds as one would write them in an input (parseDuration reads them back): `100ms`, `10s`, `6h`, `1h30m`. */
+function formatDurationInput(ms) {
+    let rest = Math.round(ms);
+    let text = '';
+    for (const [unit, size] of INPUT_UNITS) {
+        const count = Math.floor(rest / size);
+        if (count > 0) {
+            text += `${count}${unit}`;
+            rest -= count * size;
+        }
+    }
+    return text || '0s';
 }
 
 ;// CONCATENATED MODULE: ../../packages/action-kit/src/poll.ts
@@ -66595,6 +66615,11 @@ class FakeClock {
 // EXTERNAL MODULE: ../../node_modules/yaml/dist/index.js
 var dist = __nccwpck_require__(3483);
 ;// CONCATENATED MODULE: ../../packages/action-kit/src/inputs.ts
+/**
+ * Typed, validating readers of action inputs (the Inputs class) and of single
+ * values that are not inputs of their own: every mistake is an InputError
+ * naming the input, the value and the expected form.
+ */
 
 
 
@@ -66638,29 +66663,11 @@ class Inputs {
         throw new InputError(name, value, 'true or false');
     }
     integer(name, options = {}) {
-        const value = this.optional(name);
-        if (value === undefined) {
-            if (options.fallback === undefined)
-                throw new InputError(name, value, `a whole number${range(options)}`);
-            return options.fallback;
-        }
-        const parsed = /^[+-]?\d+$/.test(value) ? Number(value) : NaN;
-        if (!Number.isSafeInteger(parsed) || !inRange(parsed, options)) {
-            throw new InputError(name, value, `a whole number${range(options)}`);
-        }
-        return parsed;
+        return integerValue(name, this.optional(name), options);
     }
     /** A duration in milliseconds: `90s`, `5m`, `1h`, `250ms`, `1h30m` or plain seconds. */
     duration(name, options = {}) {
-        const value = this.optional(name) ?? options.fallback;
-        const expected = `a duration such as 30s, 5m or 1h (plain numbers are seconds)${durationRange(options)}`;
-        if (value === undefined)
-            throw new InputError(name, value, expected);
-        const ms = parseDuration(value);
-        if (ms === undefined || !inRange(ms, { min: options.minMs, max: options.maxMs })) {
-            throw new InputError(name, value, expected);
-        }
-        return ms;
+        return durationValue(name, this.optional(name) ?? options.fallback, options);
     }
     /** One of a fixed set of words, compared case-insensitively; returns the canonical spelling. */
     choice(name, choices, fallback) {
@@ -66678,33 +66685,82 @@ class Inputs {
     }
     /** `KEY=VALUE` lines (or comma-separated pairs). Values may contain `=`; keys may not be empty. */
     map(name, options = {}) {
-        const entries = new Map();
-        for (const line of splitLines(this.optional(name) ?? '')) {
-            const eq = line.indexOf('=');
-            const key = eq > 0 ? line.slice(0, eq).trim() : '';
-            const validKey = key !== '' && (options.keyPattern === undefined || options.keyPattern.test(key));
-            if (!validKey) {
-                throw new InputError(name, line, `KEY=VALUE lines${options.keyDescription ? ` (${options.keyDescription})` : ''}`);
-            }
-            if (entries.has(key))
-                throw new InputError(name, line, `each key once (${key} is repeated)`);
-            entries.set(key, line.slice(eq + 1).trim());
-        }
-        return entries;
+        const entries = parseKeyValueLines(this.optional(name) ?? '', {
+            separator: '=',
+            input: name,
+            form: `KEY=VALUE lines${options.keyDescription ? ` (${options.keyDescription})` : ''}`,
+            ...(options.keyPattern ? { keyPattern: options.keyPattern } : {}),
+            unique: true,
+            commas: true,
+        });
+        return new Map(entries);
     }
     /** A YAML (or JSON, which is YAML) block, parsed. Undefined when absent. */
     structured(name) {
         const value = this.optional(name);
-        if (value === undefined)
-            return undefined;
-        try {
-            return (0,dist/* parse */.qg)(value, { prettyErrors: true, uniqueKeys: true });
-        }
-        catch (error) {
-            const reason = error instanceof Error ? error.message.split('\n')[0] : String(error);
-            throw new InputError(name, firstLine(value), `valid YAML or JSON (${reason})`);
-        }
+        return value === undefined ? undefined : yamlValue(name, value);
     }
+}
+function integerValue(name, value, options = {}) {
+    const text = value?.trim();
+    const expected = `a whole number${range(options)}`;
+    if (text === undefined || text === '') {
+        if (options.fallback === undefined)
+            throw new InputError(name, value, expected);
+        return options.fallback;
+    }
+    const parsed = /^[+-]?\d+$/.test(text) ? Number(text) : NaN;
+    if (!Number.isSafeInteger(parsed) || !inRange(parsed, options)) {
+        throw new InputError(name, value, expected);
+    }
+    return parsed;
+}
+function durationValue(name, value, options = {}) {
+    const text = value === undefined || value.trim() === '' ? options.fallback : value;
+    const expected = `a duration such as ${options.examples ?? '30s, 5m or 1h'} (plain numbers are seconds)${durationRange(options)}`;
+    if (text === undefined)
+        throw new InputError(name, value, expected);
+    const ms = parseDuration(text);
+    if (ms === undefined || !inRange(ms, { min: options.minMs, max: options.maxMs })) {
+        throw new InputError(name, value, expected);
+    }
+    return ms;
+}
+/** YAML (or JSON) text, parsed; `expected` names what it should hold, for the error. */
+function yamlValue(name, text, expected = 'valid YAML or JSON') {
+    try {
+        return (0,dist/* parse */.qg)(text, { prettyErrors: true, uniqueKeys: true });
+    }
+    catch (error) {
+        const reason = error instanceof Error ? (error.message.split('\n')[0] ?? '') : String(error);
+        throw new InputError(name, firstLine(text), `${expected} (${reason.replace(/:$/, '')})`);
+    }
+}
+/**
+ * `key<separator>value` lines; blank lines and `#` comments are skipped, keys
+ * and values trimmed. Values keep any further separators.
+ */
+function parseKeyValueLines(value, options) {
+    const entries = [];
+    const seen = new Set();
+    const lines = options.commas && !value.includes('\n') ? value.split(',') : value.split(/\r?\n/);
+    for (const line of lines) {
+        const trimmed = line.trim();
+        if (trimmed === '' || trimmed.startsWith('#'))
+            continue;
+        const at = trimmed.indexOf(options.separator);
+        const key = at > 0 ? trimmed.slice(0, at).trim() : '';
+        if (key === '' || (options.keyPattern !== undefined && !options.keyPattern.test(key))) {
+            const shown = options.hideValues ? `${trimmed.split(/[\s:=]/)[0]} …` : trimmed;
+            throw new InputError(options.input, shown, options.form);
+        }
+        if (options.unique && seen.has(key)) {
+            throw new InputError(options.input, trimmed, `each key once (${key} is repeated)`);
+        }
+        seen.add(key);
+        entries.push([key, trimmed.slice(at + 1).trim()]);
+    }
+    return entries;
 }
 function splitList(text) {
     return text
@@ -66712,13 +66768,9 @@ function splitList(text) {
         .map((item) => item.trim())
         .filter((item) => item !== '' && !item.startsWith('#'));
 }
-function splitLines(text) {
-    const lines = text.includes('\n') ? text.split('\n') : text.split(',');
-    return lines.map((l) => l.trim()).filter((l) => l !== '' && !l.startsWith('#'));
-}
 function firstLine(text) {
-    const line = text.split('\n')[0] ?? '';
-    return text.includes('\n') ? `${line}…` : line;
+    const lines = text.trim().split('\n');
+    return lines.length > 1 ? `${lines[0]}…` : (lines[0] ?? '');
 }
 function inRange(value, bounds) {
     return ((bounds.min === undefined || value >= bounds.min) &&
@@ -66734,13 +66786,14 @@ function range(bounds) {
     return '';
 }
 function durationRange(bounds) {
+    const format = bounds.boundsAs === 'input' ? formatDurationInput : formatDuration;
     if (bounds.minMs !== undefined && bounds.maxMs !== undefined) {
-        return `, from ${formatDuration(bounds.minMs)} to ${formatDuration(bounds.maxMs)}`;
+        return `, from ${format(bounds.minMs)} to ${format(bounds.maxMs)}`;
     }
     if (bounds.minMs !== undefined)
-        return `, at least ${formatDuration(bounds.minMs)}`;
+        return `, at least ${format(bounds.minMs)}`;
     if (bounds.maxMs !== undefined)
-        return `, at most ${formatDuration(bounds.maxMs)}`;
+        return `, at most ${format(bounds.maxMs)}`;
     return '';
 }
 
@@ -66799,9 +66852,79 @@ function lineReader(onLine) {
     };
 }
 
+;// CONCATENATED MODULE: ../../packages/action-kit/src/child-env.ts
+/**
+ * The environment a third-party program (a migration tool, docker) starts
+ * with: an allow-list of the runner's variables, never the runner's tokens
+ * (ACTIONS_RUNTIME_TOKEN, the OIDC request pair, cache and results URLs) or
+ * the step's AWS credentials unless the user names them exactly.
+ */
+/** What any program may need to run on a runner: paths, locale, temp dirs, proxies, CA files. */
+const BASE_NAMES = [
+    'PATH',
+    'HOME',
+    'USER',
+    'LOGNAME',
+    'SHELL',
+    'LANG',
+    'LANGUAGE',
+    'TZ',
+    'TERM',
+    'TMPDIR',
+    'TMP',
+    'TEMP',
+    'CI',
+    'GITHUB_ACTIONS',
+    'GITHUB_WORKSPACE',
+    'RUNNER_OS',
+    'RUNNER_ARCH',
+    'RUNNER_TEMP',
+    'RUNNER_TOOL_CACHE',
+    'HTTP_PROXY',
+    'HTTPS_PROXY',
+    'NO_PROXY',
+    'http_proxy',
+    'https_proxy',
+    'no_proxy',
+    'SSL_CERT_FILE',
+    'SSL_CERT_DIR',
+    'NODE_EXTRA_CA_CERTS',
+    'JAVA_HOME',
+];
+const BASE_PREFIXES = ['LC_'];
+/** Never passed on by a pattern, only when named exactly. */
+const SENSITIVE = /^(ACTIONS_|AWS_ACCESS_KEY_ID$|AWS_SECRET_ACCESS_KEY$|AWS_SESSION_TOKEN$|AWS_SECURITY_TOKEN$|AWS_WEB_IDENTITY_TOKEN_FILE$|AWS_CONTAINER_|GITHUB_TOKEN$|INPUT_)/;
+function childEnv(env, options = {}) {
+    const exact = new Set([...BASE_NAMES, ...(options.programNames ?? [])]);
+    const prefixes = [...BASE_PREFIXES, ...(options.programPrefixes ?? [])];
+    for (const entry of options.allow ?? []) {
+        if (entry.endsWith('*'))
+            prefixes.push(entry.slice(0, -1));
+        else
+            exact.add(entry);
+    }
+    const userExact = new Set((options.allow ?? []).filter((entry) => !entry.endsWith('*')));
+    const result = {};
+    for (const [name, value] of Object.entries(env)) {
+        if (value === undefined)
+            continue;
+        const named = exact.has(name);
+        const matched = prefixes.some((prefix) => name.startsWith(prefix));
+        if (SENSITIVE.test(name) ? userExact.has(name) : named || matched)
+            result[name] = value;
+    }
+    return { ...result, ...options.set };
+}
+/** NAME or NAME_* entries of an environment allow-list input. */
+const ENV_PATTERN = /^[A-Za-z_][A-Za-z0-9_]*\*?$/;
+
 ;// CONCATENATED MODULE: ../../packages/action-kit/src/engine.ts
 // The GitHub-free half of the kit: everything here may be used by engines in
 // packages/, by the CLI and by benchmarks. Nothing here imports @actions/*.
+
+
+
+
 
 
 
@@ -69756,6 +69879,40 @@ function getIDToken(aud) {
  */
 
 //# sourceMappingURL=core.js.map
+// EXTERNAL MODULE: external "node:crypto"
+var external_node_crypto_ = __nccwpck_require__(7598);
+// EXTERNAL MODULE: external "node:os"
+var external_node_os_ = __nccwpck_require__(8161);
+;// CONCATENATED MODULE: ../../packages/action-kit/src/commands.ts
+/**
+ * Third-party output in the job log: a line a program prints could be a
+ * workflow command (`::add-mask::`, `::error::`, `::stop-commands::`), which
+ * the runner would obey. Before such output the runner is told to stop
+ * processing commands until a random token comes back; anything of ours
+ * resumes them first.
+ */
+
+
+let token;
+/** Writes a line of third-party output with workflow commands off. */
+function writeVerbatim(line, write = stdoutWrite) {
+    if (token === undefined) {
+        token = (0,external_node_crypto_.randomBytes)(16).toString('hex');
+        write(`::stop-commands::${token}${external_node_os_.EOL}`);
+    }
+    write(`${line}${external_node_os_.EOL}`);
+}
+/** Turns workflow commands back on, if third-party output turned them off. */
+function resumeCommands(write = stdoutWrite) {
+    if (token === undefined)
+        return;
+    write(`::${token}::${external_node_os_.EOL}`);
+    token = undefined;
+}
+function stdoutWrite(text) {
+    process.stdout.write(text);
+}
+
 ;// CONCATENATED MODULE: ../../packages/action-kit/src/mask.ts
 /**
  * The forms in which a secret could reach a log: itself, each of its lines
@@ -69779,21 +69936,39 @@ function secretForms(secret) {
 ;// CONCATENATED MODULE: ../../packages/action-kit/src/github.ts
 
 
+
 /** Masks a secret and its derived forms in every later line of the job log. */
 function maskSecret(secret) {
     if (secret === undefined)
         return;
+    resumeCommands();
     for (const form of secretForms(secret))
         setSecret(form);
 }
-/** The Logger engines write to, backed by the runner's workflow commands. */
+/**
+ * The Logger engines write to, backed by the runner's workflow commands.
+ * Every call but `output` first turns commands back on after third-party output.
+ */
 function runnerLogger() {
     return {
-        info: (message) => info(message),
-        debug: (message) => debug(message),
-        warning: (message, location) => warning(message, toAnnotation(location)),
-        error: (message, location) => core_error(message, toAnnotation(location)),
-        group: (title, fn) => group(title, fn),
+        info: (message) => (resumeCommands(), info(message)),
+        output: (line) => writeVerbatim(line),
+        debug: (message) => (resumeCommands(), debug(message)),
+        warning: (message, location) => (resumeCommands(),
+            warning(message, toAnnotation(location))),
+        error: (message, location) => (resumeCommands(), core_error(message, toAnnotation(location))),
+        group: async (title, fn) => {
+            resumeCommands();
+            startGroup(title);
+            try {
+                return await fn();
+            }
+            finally {
+                // ::endgroup:: is a command too: it must not fall inside a stop.
+                resumeCommands();
+                endGroup();
+            }
+        },
         mask: (secret) => maskSecret(secret),
     };
 }
@@ -69806,22 +69981,9 @@ function toAnnotation(location) {
 function output(name, value) {
     setOutput(name, typeof value === 'string' ? value : String(value));
 }
-function runContext(env = process.env) {
-    const serverUrl = env.GITHUB_SERVER_URL ?? 'https://github.com';
-    const repository = env.GITHUB_REPOSITORY ?? 'local/unknown';
-    const runId = env.GITHUB_RUN_ID ?? '0';
-    return {
-        repository,
-        runId,
-        runAttempt: env.GITHUB_RUN_ATTEMPT ?? '1',
-        sha: env.GITHUB_SHA ?? '',
-        serverUrl,
-        eventName: env.GITHUB_EVENT_NAME ?? '',
-        runUrl: `${serverUrl}/${repository}/actions/runs/${runId}`,
-    };
-}
 /** Asks GitHub for an OIDC token for `audience` (needs `permissions: id-token: write`). */
 function githubIdToken(audience) {
+    resumeCommands(); // the toolkit masks the token with ::add-mask::
     return getIDToken(audience);
 }
 
@@ -69859,6 +70021,7 @@ async function writeSummary(sections) {
 ;// CONCATENATED MODULE: ../../packages/action-kit/src/run.ts
 
 
+
 /**
  * The one entry point of every action: runs `main` and turns anything thrown
  * into a failed step with a clean message. A user error shows its message and
@@ -69870,7 +70033,11 @@ async function run(main) {
         await main();
     }
     catch (error) {
+        resumeCommands();
         reportFailure(error);
+    }
+    finally {
+        resumeCommands();
     }
 }
 function reportFailure(error) {
@@ -69878,7 +70045,7 @@ function reportFailure(error) {
         info(error.stack);
     }
     const message = describeError(error);
-    const location = error instanceof UserError ? error.location : undefined;
+    const location = error instanceof errors_UserError ? error.location : undefined;
     if (location?.file) {
         // One annotation, at the place to fix (setFailed would add a second, unlocated one).
         core_error(message, { file: location.file, startLine: location.line });
@@ -69888,9 +70055,18 @@ function reportFailure(error) {
     setFailed(message);
 }
 
+;// CONCATENATED MODULE: ../../packages/action-kit/src/outputs.ts
+
+/** Sets every output of `outputs` (engines build the record; shells only hand it over). */
+function setOutputs(outputs) {
+    for (const [name, value] of Object.entries(outputs))
+        output(name, value);
+}
+
 ;// CONCATENATED MODULE: ../../packages/action-kit/src/index.ts
 // The runner-facing kit for actions/*: everything here may talk to the runner.
 // Engines import '@deploy-actions/action-kit/engine' instead.
+
 
 
 
@@ -69913,7 +70089,7 @@ function resolveRegion(input, env = process.env) {
                 ? ['AWS_DEFAULT_REGION', env.AWS_DEFAULT_REGION]
                 : [undefined, undefined];
     if (value === undefined || source === undefined) {
-        throw new UserError('No AWS region given.', {
+        throw new errors_UserError('No AWS region given.', {
             hint: "Set the 'aws-region' input (e.g. aws-region: eu-west-1) or AWS_REGION in the job's env.",
         });
     }
@@ -69960,57 +70136,48 @@ const NETWORK = new Set([
  * does not recognise keep their code and message, with the operation named.
  */
 function translateAwsError(error, context) {
-    if (error instanceof UserError)
+    if (error instanceof errors_UserError)
         return error;
-    const code = errorCode(error);
+    const code = errors_errorCode(error);
     const message = error instanceof Error ? error.message : String(error);
     const where = context.region ? ` in ${context.region}` : '';
     const resource = context.resource ?? '*';
     if (code !== undefined && ACCESS_DENIED.has(code)) {
-        return new UserError(`AWS denied ${context.action} on ${resource}: ${message}`, {
+        return new errors_UserError(`AWS denied ${context.action} on ${resource}: ${message}`, {
             cause: error,
             hint: `Grant the role "${context.action}" on "${resource}" (workflows-examples/iam/ has a least-privilege policy for each action).`,
         });
     }
     if (code !== undefined && EXPIRED.has(code)) {
-        return new UserError(`The AWS credentials expired during ${context.action}.`, {
+        return new errors_UserError(`The AWS credentials expired during ${context.action}.`, {
             cause: error,
             hint: "Raise role-duration-seconds (and the role's MaxSessionDuration) so the session outlasts the step.",
         });
     }
     if (code !== undefined && BAD_CREDENTIALS.has(code)) {
-        return new UserError(`AWS did not accept the credentials for ${context.action} (${code}): ${message}`, {
+        return new errors_UserError(`AWS did not accept the credentials for ${context.action} (${code}): ${message}`, {
             cause: error,
             hint: 'Use role-to-assume (GitHub OIDC), or check the credentials configured earlier in the job.',
         });
     }
     if (code !== undefined && NOT_FOUND.test(code)) {
-        return new UserError(`${resource} was not found${where} (${code}): ${message}`, {
+        return new errors_UserError(`${resource} was not found${where} (${code}): ${message}`, {
             cause: error,
             hint: 'Check the name or ARN and the aws-region input: resources are per region and per account.',
         });
     }
     if (code !== undefined && NETWORK.has(code)) {
         const endpointHint = endpointOverrideHint();
-        return new UserError(`Could not reach AWS for ${context.action}${where} (${code}): ${message}`, {
+        return new errors_UserError(`Could not reach AWS for ${context.action}${where} (${code}): ${message}`, {
             cause: error,
             hint: `Check that aws-region names a real region${endpointHint}.`,
         });
     }
     const label = code ? `${code}: ` : '';
-    return new UserError(`${context.action}${where} failed: ${label}${message}`, { cause: error });
-}
-/** Runs one AWS call, translating its error with the call's context. */
-async function callAws(context, fn) {
-    try {
-        return await fn();
-    }
-    catch (error) {
-        throw translateAwsError(error, context);
-    }
+    return new errors_UserError(`${context.action}${where} failed: ${label}${message}`, { cause: error });
 }
 /** The AWS error code (`name` in SDK v3), or a Node network error code. */
-function errorCode(error) {
+function errors_errorCode(error) {
     if (typeof error !== 'object' || error === null)
         return undefined;
     const candidate = error;
@@ -70031,11 +70198,227 @@ function endpointOverrideHint() {
         : ' and that the runner can reach AWS';
 }
 
+;// CONCATENATED MODULE: ../../packages/aws/src/calls.ts
+/**
+ * The one shape of an engine's AWS call table, and the one way to make a call
+ * of it. A table lists every call an engine sends (keyed by its operation) and
+ * every permission AWS checks on the engine's behalf (operation `'*'`); the
+ * IAM policies in workflows-examples/iam/ are compared with these tables. A
+ * call site names its table entry (`callWith(ECR_CALLS, 'PutImage', …)`), so a
+ * call missing from the table is a compile error and its AccessDenied names
+ * the entry's IAM action.
+ */
+
+
+const CALL_TABLE = Symbol.for('deploy-actions.aws-call-table');
+/** Declares a call table: checks its keys by type and marks it, so the IAM test can find it. */
+function defineCalls(table) {
+    Object.defineProperty(table, CALL_TABLE, { value: true, enumerable: false });
+    return table;
+}
+function isCallTable(value) {
+    return typeof value === 'object' && value !== null && CALL_TABLE in value;
+}
+/** The table's delegated permissions: what AWS checks on the caller's behalf. */
+function delegatedPermissions(table) {
+    return Object.values(table).filter((entry) => entry.operation === '*');
+}
+/** The context an error of the call is translated with: the entry's IAM action. */
+function callContext(table, name, target = {}) {
+    const entry = table[name];
+    if (entry === undefined || entry.operation === '*') {
+        throw new Error(`${name} is not a call of this table`);
+    }
+    return {
+        action: entry.actions[0],
+        ...(target.resource === undefined ? {} : { resource: target.resource }),
+        ...(target.region === undefined ? {} : { region: target.region }),
+    };
+}
+/**
+ * Runs one call of a table. An error is retried while `retry` allows, then
+ * goes to `onError` when given, else becomes a UserError naming the entry's
+ * IAM action (translateAwsError).
+ */
+async function callWith(table, name, target, fn, options = {}) {
+    const context = callContext(table, name, target);
+    const { retry, onError } = options;
+    for (let attempt = 0;; attempt++) {
+        try {
+            return await fn();
+        }
+        catch (error) {
+            if (retry?.retryable(error)) {
+                const delayMs = backoffDelay(attempt, { ...retry.backoff, random: retry.random });
+                if (retry.clock.now() + delayMs < retry.deadline) {
+                    retry.onRetry?.(error, delayMs);
+                    await retry.clock.sleep(delayMs);
+                    continue;
+                }
+            }
+            if (onError)
+                return await onError(error, context);
+            throw translateAwsError(error, context);
+        }
+    }
+}
+
+;// CONCATENATED MODULE: ../../packages/aws/src/retry.ts
+/**
+ * The one classifier of AWS errors worth another try, for every engine:
+ * throttling (the call was not applied, so repeating it is always safe) and
+ * transient failures (5xx, dropped connections), which only reads and
+ * idempotent writes may repeat.
+ */
+
+
+const THROTTLING = new Set([
+    'Throttling',
+    'ThrottlingException',
+    'TooManyRequestsException',
+    'RequestLimitExceeded',
+    'RequestThrottled',
+    'RequestThrottledException',
+    'SlowDown',
+]);
+const retry_NETWORK = new Set([
+    'ECONNRESET',
+    'ECONNREFUSED',
+    'EPIPE',
+    'ETIMEDOUT',
+    'EAI_AGAIN',
+    'TimeoutError',
+    'RequestTimeout',
+]);
+/**
+ * What the SDK's retry middleware makes of a thrown value that is not an
+ * `Error` of its own realm (as under a test runner's VM context): name and
+ * code are lost, only `AWS SDK error wrapper for <String(error)>` is left.
+ */
+const WRAPPED_NETWORK_ERROR = /^AWS SDK error wrapper for (?:TimeoutError|Error): (?:socket hang up|read ECONNRESET|write EPIPE|connect ECONNREFUSED)/;
+/** The service asked us to slow down: the call was not applied, so repeating it is always safe. */
+function isThrottling(error) {
+    const code = errorCode(unwrapAwsError(error));
+    return code !== undefined && THROTTLING.has(code);
+}
+/**
+ * Errors that say "not now" rather than "no": throttling, 5xx answers the
+ * SDK's retries did not outlast, and dropped connections.
+ */
+function isTransient(error) {
+    const inner = unwrapAwsError(error);
+    if (isThrottling(inner))
+        return true;
+    const code = errorCode(inner);
+    const raw = inner?.code;
+    if ((code !== undefined && retry_NETWORK.has(code)) || (typeof raw === 'string' && retry_NETWORK.has(raw))) {
+        return true;
+    }
+    const meta = inner;
+    return ((meta?.$metadata?.httpStatusCode ?? 0) >= 500 ||
+        meta?.$fault === 'server' ||
+        (inner instanceof Error && WRAPPED_NETWORK_ERROR.test(inner.message)));
+}
+/** translateAwsError wraps SDK errors in a UserError; the SDK error is its cause. */
+function unwrapAwsError(error) {
+    const cause = error?.cause;
+    return error instanceof UserError && cause !== undefined ? cause : error;
+}
+
+;// CONCATENATED MODULE: ../../packages/aws/src/refreshing.ts
+
+
+/** Assume again this long before the credentials expire (the SDK's own margin is 5 minutes too). */
+const REFRESH_MARGIN_MS = 5 * 60_000;
+/** After a failed refresh while the old credentials still work, try again no sooner than this. */
+const REFRESH_RETRY_MS = 60_000;
+function refreshingCredentials(first, options) {
+    const clock = options.clock ?? systemClock;
+    const marginMs = options.marginMs ?? REFRESH_MARGIN_MS;
+    let current = first;
+    let pending;
+    let retryAt = 0;
+    let refreshes = 0;
+    const refresh = (reason) => {
+        pending ??= (async () => {
+            options.logger.info(`AWS credentials ${reason}: assuming the role again with a new GitHub OIDC token`);
+            try {
+                current = await options.renew();
+                refreshes++;
+                retryAt = 0;
+                options.logger.info(`AWS credentials renewed${until(current)}`);
+                return current;
+            }
+            finally {
+                pending = undefined;
+            }
+        })();
+        return pending;
+    };
+    const provider = async () => {
+        const expiresAt = current.expiration?.getTime();
+        const now = clock.now();
+        if (expiresAt === undefined || expiresAt - now > marginMs)
+            return current;
+        if (pending)
+            return pending;
+        if (now < retryAt && now < expiresAt)
+            return current;
+        try {
+            return await refresh(`expire at ${current.expiration.toISOString()}`);
+        }
+        catch (error) {
+            // Credentials that still work are better than a failed step; the next request tries again.
+            if (clock.now() >= expiresAt)
+                throw error;
+            retryAt = clock.now() + REFRESH_RETRY_MS;
+            options.logger.warning(`Could not renew the AWS credentials (${error instanceof Error ? error.message : String(error)}); using the current ones until ${current.expiration.toISOString()}`);
+            return current;
+        }
+    };
+    return Object.defineProperties(provider, {
+        // Writable: the SDK sets it again on whatever provider it is given (a throw in strict code).
+        memoized: { value: true, writable: true },
+        refresh: { value: refresh },
+        refreshes: { get: () => refreshes },
+    });
+}
+function until(credentials) {
+    return credentials.expiration ? `, valid until ${credentials.expiration.toISOString()}` : '';
+}
+const EXPIRED_CODES = new Set(['ExpiredToken', 'ExpiredTokenException']);
+/** The call was refused because the session's credentials had expired. */
+function isExpiredCredentialError(error) {
+    return EXPIRED_CODES.has(errors_errorCode(error) ?? '');
+}
+/**
+ * On ExpiredToken, assume the role again once and repeat the call. Added at
+ * the initialize step, so the repeated call resolves its credentials (and is
+ * signed) anew.
+ */
+function refreshOnExpiredToken(client, credentials) {
+    const stack = client.middlewareStack;
+    if (!stack)
+        return;
+    stack.add((next) => async (args) => {
+        try {
+            return await next(args);
+        }
+        catch (error) {
+            if (!isExpiredCredentialError(error))
+                throw error;
+            await credentials.refresh(`were refused as expired (${errors_errorCode(error) ?? 'ExpiredToken'})`);
+            return next(args);
+        }
+    }, { step: 'initialize', name: 'deployActionsRefreshOnExpiredToken' });
+}
+
 ;// CONCATENATED MODULE: ../../packages/aws/src/version.ts
 /** The suite's version, sent in the AWS user agent. A unit test keeps it equal to package.json's. */
 const SUITE_VERSION = '1.0.0';
 
 ;// CONCATENATED MODULE: ../../packages/aws/src/clients.ts
+
 
 /**
  * The one place client options are decided. Adaptive retry mode adds
@@ -70058,7 +70441,10 @@ function clientConfig(session) {
 }
 /** Creates any AWS SDK v3 client with the session's options. */
 function createClient(Client, session) {
-    return new Client(clientConfig(session));
+    const client = new Client(clientConfig(session));
+    if (typeof session.credentials === 'function')
+        refreshOnExpiredToken(client, session.credentials);
+    return client;
 }
 
 // EXTERNAL MODULE: ../../node_modules/@aws-sdk/client-sts/dist-cjs/index.js
@@ -70099,7 +70485,7 @@ async function resolveCredentials(options, deps) {
 function assertOidcAvailable(env) {
     if (env.ACTIONS_ID_TOKEN_REQUEST_URL && env.ACTIONS_ID_TOKEN_REQUEST_TOKEN)
         return;
-    throw new UserError('role-to-assume is set, but this job cannot request a GitHub OIDC token (ACTIONS_ID_TOKEN_REQUEST_URL is not set).', {
+    throw new errors_UserError('role-to-assume is set, but this job cannot request a GitHub OIDC token (ACTIONS_ID_TOKEN_REQUEST_URL is not set).', {
         hint: "Add 'permissions: id-token: write' (and 'contents: read') to the workflow or job. Pull requests from forks never get a token.",
     });
 }
@@ -70124,7 +70510,7 @@ async function requestOidcToken(deps) {
     });
     if (result.ok)
         return result.value;
-    throw new UserError(`Could not get a GitHub OIDC token: ${lastError instanceof Error ? lastError.message : String(lastError)}`, {
+    throw new errors_UserError(`Could not get a GitHub OIDC token: ${lastError instanceof Error ? lastError.message : String(lastError)}`, {
         hint: "Check the job's 'permissions: id-token: write'.",
     });
 }
@@ -70144,7 +70530,7 @@ async function assumeRole(options, sessionName, token) {
         }));
         const c = response.Credentials;
         if (!c?.AccessKeyId || !c.SecretAccessKey) {
-            throw new UserError('STS answered AssumeRoleWithWebIdentity without credentials.');
+            throw new errors_UserError('STS answered AssumeRoleWithWebIdentity without credentials.');
         }
         return {
             accessKeyId: c.AccessKeyId,
@@ -70161,30 +70547,30 @@ async function assumeRole(options, sessionName, token) {
     }
 }
 function explainAssumeRoleFailure(error, options, token) {
-    const code = errorCode(error);
+    const code = errors_errorCode(error);
     const message = error instanceof Error ? error.message : String(error);
     const claims = tokenClaims(token);
     if (code === 'AccessDenied') {
-        return new UserError(`The role ${options.roleToAssume} does not trust this workflow: ${message}`, {
+        return new errors_UserError(`The role ${options.roleToAssume} does not trust this workflow: ${message}`, {
             cause: error,
             hint: `Its trust policy must allow sts:AssumeRoleWithWebIdentity for the token's subject "${claims.sub ?? '?'}" ` +
                 `and audience "${OIDC_AUDIENCE}" (workflows-examples/iam/ has trust-policy templates for branches, environments and pull requests).`,
         });
     }
     if (code === 'InvalidIdentityToken' || code === 'IDPRejectedClaim') {
-        return new UserError(`AWS rejected GitHub's OIDC token (${code}): ${message}`, {
+        return new errors_UserError(`AWS rejected GitHub's OIDC token (${code}): ${message}`, {
             cause: error,
             hint: `Check that the account has the OIDC provider token.actions.githubusercontent.com with audience "${OIDC_AUDIENCE}".`,
         });
     }
     if (code === 'ExpiredTokenException' || code === 'ExpiredToken') {
-        return new UserError(`STS says GitHub's OIDC token had expired when it arrived: ${message}`, {
+        return new errors_UserError(`STS says GitHub's OIDC token had expired when it arrived: ${message}`, {
             cause: error,
             hint: "The token lives 5 minutes: check the runner's clock, or a slow network between the runner and STS.",
         });
     }
     if (code === 'ValidationError') {
-        return new UserError(`STS refused the request: ${message}`, {
+        return new errors_UserError(`STS refused the request: ${message}`, {
             cause: error,
             hint: "Check role-session-name (2-64 characters of letters, digits and +=,.@-) and role-duration-seconds (900 to the role's maximum).",
         });
@@ -70224,6 +70610,7 @@ function sanitiseSessionName(name) {
 
 
 
+
 /** Reads and validates the shared AWS inputs (see action.yml: role-to-assume … max-attempts). */
 function readAwsInputs(inputs, env = process.env) {
     const roleToAssume = inputs.optional('role-to-assume');
@@ -70246,13 +70633,35 @@ function readAwsInputs(inputs, env = process.env) {
         maxAttempts: inputs.integer('max-attempts', { fallback: 8, min: 1, max: 20 }),
     };
 }
-/** Resolves credentials once; every client of the run is created from the returned session. */
+/**
+ * Resolves credentials once; every client of the run is created from the
+ * returned session. With role-to-assume they renew themselves (see
+ * refreshing.ts): a pipeline may run past the role session's lifetime, and
+ * its rollback must not fail for that.
+ */
 async function openAwsSession(aws, actionName, deps) {
-    const credentials = await resolveCredentials({ ...aws, actionName }, deps);
-    return { region: aws.region, credentials, maxAttempts: aws.maxAttempts, actionName };
+    const session = { region: aws.region, maxAttempts: aws.maxAttempts, actionName };
+    // The same session name every time, so CloudTrail shows one run however often it renews.
+    const role = {
+        ...aws,
+        actionName,
+        roleSessionName: aws.roleSessionName ?? defaultSessionName(deps.env ?? process.env),
+    };
+    const first = await resolveCredentials(role, deps);
+    if (!first)
+        return { ...session, credentials: undefined };
+    const credentials = refreshingCredentials(first, {
+        renew: async () => (await resolveCredentials(role, deps)),
+        logger: deps.logger,
+        ...(deps.clock && { clock: deps.clock }),
+    });
+    return { ...session, credentials };
 }
 
 ;// CONCATENATED MODULE: ../../packages/aws/src/index.ts
+
+
+
 
 
 
@@ -70330,7 +70739,7 @@ function commitSha(env, readEvent = (p) => (0,external_node_fs_.readFileSync)(p,
     }
     const sha = env.GITHUB_SHA ?? '';
     if (!/^[0-9a-f]{40}$/.test(sha)) {
-        throw new UserError(`GITHUB_SHA is ${sha ? `"${sha}"` : 'not set'}, so the image cannot be tagged with its commit.`, {
+        throw new errors_UserError(`GITHUB_SHA is ${sha ? `"${sha}"` : 'not set'}, so the image cannot be tagged with its commit.`, {
             hint: 'Run this action in a GitHub Actions job (or set GITHUB_SHA to the full 40-character commit id).',
         });
     }
@@ -70419,7 +70828,7 @@ function buildxRequirements(options) {
     return needs;
 }
 function buildxMissingError(needs) {
-    return new UserError(`${needs.join(', ')} ${needs.length > 1 ? 'need' : 'needs'} docker buildx, which this runner does not have.`, {
+    return new errors_UserError(`${needs.join(', ')} ${needs.length > 1 ? 'need' : 'needs'} docker buildx, which this runner does not have.`, {
         hint: 'Add docker/setup-buildx-action before this step, or remove those inputs. Secrets are never passed as build args.',
     });
 }
@@ -70435,56 +70844,89 @@ function classicBuild(options) {
 }
 
 ;// CONCATENATED MODULE: ../../packages/ecr/src/calls.ts
+/**
+ * Every AWS permission the ECR engine needs, in one table (ECR_CALLS):
+ * - the SDK calls the engine sends, keyed by operation; each call site goes
+ *   through callWith(ECR_CALLS, '<Operation>', …), so an operation missing
+ *   from the table is a compile error;
+ * - permissions AWS checks on our behalf (`operation: '*'`) for work that is
+ *   not an SDK call of the engine: docker (or buildx) talks to the repository
+ *   through the registry API, which ECR authorizes as IAM actions, and
+ *   CreateRepository with a customer managed key makes ECR use the key as the
+ *   caller. A push or cache read the registry refuses names them
+ *   (registryDenial in registry-denied.ts).
+ * test/unit/iam-policies.test.ts compares build-push-ecr's policy with it.
+ *
+ * Resource templates use `{region}`, `{account}`, `{repository}` and `{keyId}`.
+ */
+
 const REPOSITORY = 'arn:aws:ecr:{region}:{account}:repository/{repository}';
-const ECR_CALLS = {
+const ECR_CALLS = defineCalls({
     GetAuthorizationToken: {
-        action: 'ecr:GetAuthorizationToken',
+        service: 'ecr',
+        operation: 'GetAuthorizationToken',
+        actions: ['ecr:GetAuthorizationToken'],
         resource: '*',
         when: 'docker login before the build pushes (the action takes no resource)',
     },
     DescribeRepositories: {
-        action: 'ecr:DescribeRepositories',
+        service: 'ecr',
+        operation: 'DescribeRepositories',
+        actions: ['ecr:DescribeRepositories'],
         resource: REPOSITORY,
         when: 'every run that pushes: the repository, its URI and settings',
     },
     CreateRepository: {
-        action: 'ecr:CreateRepository',
+        service: 'ecr',
+        operation: 'CreateRepository',
+        actions: ['ecr:CreateRepository'],
         resource: REPOSITORY,
         when: 'create-repository: true and the repository does not exist',
     },
     PutLifecyclePolicy: {
-        action: 'ecr:PutLifecyclePolicy',
+        service: 'ecr',
+        operation: 'PutLifecyclePolicy',
+        actions: ['ecr:PutLifecyclePolicy'],
         resource: REPOSITORY,
         when: 'a repository this run created, with lifecycle-keep-images set',
     },
     DescribeImages: {
-        action: 'ecr:DescribeImages',
+        service: 'ecr',
+        operation: 'DescribeImages',
+        actions: ['ecr:DescribeImages'],
         resource: REPOSITORY,
         when: "skip-if-exists, and the pushed image's digest",
     },
     BatchGetImage: {
-        action: 'ecr:BatchGetImage',
+        service: 'ecr',
+        operation: 'BatchGetImage',
+        actions: ['ecr:BatchGetImage'],
         resource: REPOSITORY,
         when: 'adding tags to an existing image (its manifest is copied)',
     },
     PutImage: {
-        action: 'ecr:PutImage',
+        service: 'ecr',
+        operation: 'PutImage',
+        actions: ['ecr:PutImage'],
         resource: REPOSITORY,
         when: 'adding tags to an existing image; docker push writes the manifest with it too',
     },
     DescribeImageScanFindings: {
-        action: 'ecr:DescribeImageScanFindings',
+        service: 'ecr',
+        operation: 'DescribeImageScanFindings',
+        actions: ['ecr:DescribeImageScanFindings'],
         resource: REPOSITORY,
         when: 'scan: wait (the default): the scan gate reads the findings',
     },
     StartImageScan: {
-        action: 'ecr:StartImageScan',
+        service: 'ecr',
+        operation: 'StartImageScan',
+        actions: ['ecr:StartImageScan'],
         resource: REPOSITORY,
         when: 'scan: wait, when the image has no scan (the repository does not scan on push)',
     },
-};
-const ECR_REGISTRY_PERMISSIONS = {
     pushLayers: {
+        service: 'ecr',
         operation: '*',
         actions: [
             'ecr:BatchCheckLayerAvailability',
@@ -70496,17 +70938,25 @@ const ECR_REGISTRY_PERMISSIONS = {
         when: 'docker push / buildx --push uploads layers (the manifest is ecr:PutImage)',
     },
     readLayers: {
+        service: 'ecr',
         operation: '*',
         actions: ['ecr:GetDownloadUrlForLayer'],
         resource: REPOSITORY,
         when: 'buildx reads layers: cache: registry, and layers already in the repository (with ecr:BatchGetImage)',
     },
     repositoryKey: {
+        service: 'kms',
         operation: '*',
         actions: ['kms:DescribeKey', 'kms:CreateGrant'],
         resource: 'arn:aws:kms:{region}:{account}:key/{keyId}',
         when: 'CreateRepository with encryption kms:<key>: ECR checks the key and creates a grant as the caller',
     },
+});
+/** The table's permissions AWS checks on our behalf (its `operation: '*'` entries), by name. */
+const ECR_REGISTRY_PERMISSIONS = {
+    pushLayers: ECR_CALLS.pushLayers,
+    readLayers: ECR_CALLS.readLayers,
+    repositoryKey: ECR_CALLS.repositoryKey,
 };
 
 ;// CONCATENATED MODULE: ../../packages/ecr/src/repository.ts
@@ -70521,50 +70971,45 @@ async function ensureRepository(ecr, target, settings, deps) {
         return toState(existing, false);
     }
     if (!settings.createIfMissing) {
-        throw new UserError(`ECR repository '${target.name}' does not exist in ${deps.region}.`, {
+        throw new errors_UserError(`ECR repository '${target.name}' does not exist in ${deps.region}.`, {
             hint: 'Create it, or set create-repository: true to let this action create it.',
         });
     }
     return createRepository(ecr, target, settings, deps);
 }
 async function describeRepository(ecr, target, region) {
-    try {
+    return callWith(ECR_CALLS, 'DescribeRepositories', { resource: repositoryArnHint(target, region), region }, async () => {
         const response = await ecr.send(new dist_cjs/* DescribeRepositoriesCommand */.pE_({
             repositoryNames: [target.name],
             registryId: target.registryId,
         }));
         return response.repositories?.[0];
-    }
-    catch (error) {
-        if (errorCode(error) === 'RepositoryNotFoundException')
-            return undefined;
-        throw translateAwsError(error, {
-            action: ECR_CALLS.DescribeRepositories.action,
-            resource: repositoryArnHint(target, region),
-            region,
-        });
-    }
+    }, {
+        onError: (error, context) => {
+            if (errors_errorCode(error) === 'RepositoryNotFoundException')
+                return undefined;
+            throw translateAwsError(error, context);
+        },
+    });
 }
 async function createRepository(ecr, target, settings, deps) {
-    const context = {
-        action: ECR_CALLS.CreateRepository.action,
-        resource: repositoryArnHint(target, deps.region),
-        region: deps.region,
-    };
-    let repository;
-    try {
+    const created = await callWith(ECR_CALLS, 'CreateRepository', { resource: repositoryArnHint(target, deps.region), region: deps.region }, async () => {
         const response = await ecr.send(new dist_cjs/* CreateRepositoryCommand */.WTe(createRequest(target, settings)));
-        repository = response.repository;
-    }
-    catch (error) {
-        // Another job created it between our describe and create: use it as it is.
-        if (errorCode(error) === 'RepositoryAlreadyExistsException') {
-            const existing = await describeRepository(ecr, target, deps.region);
-            if (existing)
-                return toState(existing, false);
-        }
-        throw translateAwsError(error, context);
-    }
+        return { repository: response.repository };
+    }, {
+        onError: async (error, context) => {
+            // Another job created it between our describe and create: use it as it is.
+            if (errors_errorCode(error) === 'RepositoryAlreadyExistsException') {
+                const existing = await describeRepository(ecr, target, deps.region);
+                if (existing)
+                    return { existing: toState(existing, false) };
+            }
+            throw translateAwsError(error, context);
+        },
+    });
+    if ('existing' in created)
+        return created.existing;
+    const repository = created.repository;
     deps.logger.info(`Created ECR repository ${repository.repositoryUri} (scan on push: ${settings.scanOnPush}, tags: ${settings.tagMutability}, encryption: ${settings.encryption.type})`);
     if (settings.lifecycleKeepImages !== undefined)
         await putLifecyclePolicy(ecr, target, settings.lifecycleKeepImages, deps);
@@ -70617,11 +71062,7 @@ function lifecyclePolicy(keepImages) {
     });
 }
 async function putLifecyclePolicy(ecr, target, keepImages, deps) {
-    await callAws({
-        action: ECR_CALLS.PutLifecyclePolicy.action,
-        resource: repositoryArnHint(target, deps.region),
-        region: deps.region,
-    }, () => ecr.send(new dist_cjs/* PutLifecyclePolicyCommand */.Rcn({
+    await callWith(ECR_CALLS, 'PutLifecyclePolicy', { resource: repositoryArnHint(target, deps.region), region: deps.region }, () => ecr.send(new dist_cjs/* PutLifecyclePolicyCommand */.Rcn({
         repositoryName: target.name,
         registryId: target.registryId,
         lifecyclePolicyText: lifecyclePolicy(keepImages),
@@ -70667,23 +71108,24 @@ function repositoryArnHint(target, region) {
 
 /** The image a tag points at, as the registry reports it; undefined when the tag does not exist. */
 async function findImageByTag(ecr, where, tag) {
-    try {
+    return callWith(ECR_CALLS, 'DescribeImages', target(where), async () => {
         const response = await ecr.send(new dist_cjs/* DescribeImagesCommand */.ji5({
             repositoryName: where.repositoryName,
             registryId: where.registryId,
             imageIds: [{ imageTag: tag }],
         }));
         return response.imageDetails?.[0];
-    }
-    catch (error) {
-        if (errorCode(error) === 'ImageNotFoundException')
-            return undefined;
-        throw translateAwsError(error, {
-            action: ECR_CALLS.DescribeImages.action,
-            resource: where.repositoryArn,
-            region: where.region,
-        });
-    }
+    }, {
+        onError: (error, context) => {
+            if (errors_errorCode(error) === 'ImageNotFoundException')
+                return undefined;
+            throw translateAwsError(error, context);
+        },
+    });
+}
+/** The repository and region an error of a call names. */
+function target(where) {
+    return { resource: where.repositoryArn, region: where.region };
 }
 // Every manifest type a registry may hold; BatchGetImage returns the stored one unchanged when it is listed.
 const MANIFEST_MEDIA_TYPES = [
@@ -70703,7 +71145,7 @@ async function addTags(ecr, where, source, tags, logger) {
     const manifest = await getManifest(ecr, where, source.digest);
     const added = [];
     for (const tag of tags) {
-        try {
+        const tagged = await callWith(ECR_CALLS, 'PutImage', target(where), async () => {
             await ecr.send(new dist_cjs/* PutImageCommand */.SUU({
                 repositoryName: where.repositoryName,
                 registryId: where.registryId,
@@ -70712,49 +71154,39 @@ async function addTags(ecr, where, source, tags, logger) {
                 imageDigest: source.digest,
                 imageTag: tag,
             }));
-            added.push(tag);
-            logger.info(`Tagged ${source.digest} as ${tag} (manifest copy, no rebuild)`);
-        }
-        catch (error) {
-            const code = errorCode(error);
-            if (code === 'ImageAlreadyExistsException')
-                continue;
-            if (code === 'ImageTagAlreadyExistsException') {
-                throw new UserError(`Tag '${tag}' already points to another image in the immutable repository ${where.repositoryName}.`, {
-                    hint: 'Immutable tags cannot move: use a new tag, or make the repository mutable (or *_WITH_EXCLUSION for moving tags).',
-                    cause: error,
-                });
-            }
-            throw translateAwsError(error, {
-                action: ECR_CALLS.PutImage.action,
-                resource: where.repositoryArn,
-                region: where.region,
-            });
-        }
+            return true;
+        }, {
+            onError: (error, context) => {
+                const code = errors_errorCode(error);
+                if (code === 'ImageAlreadyExistsException')
+                    return false;
+                if (code === 'ImageTagAlreadyExistsException') {
+                    throw new errors_UserError(`Tag '${tag}' already points to another image in the immutable repository ${where.repositoryName}.`, {
+                        hint: 'Immutable tags cannot move: use a new tag, or make the repository mutable (or *_WITH_EXCLUSION for moving tags).',
+                        cause: error,
+                    });
+                }
+                throw translateAwsError(error, context);
+            },
+        });
+        if (!tagged)
+            continue;
+        added.push(tag);
+        logger.info(`Tagged ${source.digest} as ${tag} (manifest copy, no rebuild)`);
     }
     return added;
 }
 async function getManifest(ecr, where, digest) {
-    let response;
-    try {
-        response = await ecr.send(new dist_cjs/* BatchGetImageCommand */.P8n({
-            repositoryName: where.repositoryName,
-            registryId: where.registryId,
-            imageIds: [{ imageDigest: digest }],
-            acceptedMediaTypes: MANIFEST_MEDIA_TYPES,
-        }));
-    }
-    catch (error) {
-        throw translateAwsError(error, {
-            action: ECR_CALLS.BatchGetImage.action,
-            resource: where.repositoryArn,
-            region: where.region,
-        });
-    }
+    const response = await callWith(ECR_CALLS, 'BatchGetImage', target(where), () => ecr.send(new dist_cjs/* BatchGetImageCommand */.P8n({
+        repositoryName: where.repositoryName,
+        registryId: where.registryId,
+        imageIds: [{ imageDigest: digest }],
+        acceptedMediaTypes: MANIFEST_MEDIA_TYPES,
+    })));
     const image = response.images?.[0];
     if (!image?.imageManifest) {
         const failure = response.failures?.[0];
-        throw new UserError(`ECR could not return the manifest of ${digest}: ${failure?.failureCode ?? 'no image'} ${failure?.failureReason ?? ''}`.trim());
+        throw new errors_UserError(`ECR could not return the manifest of ${digest}: ${failure?.failureCode ?? 'no image'} ${failure?.failureReason ?? ''}`.trim());
     }
     return {
         body: image.imageManifest,
@@ -70823,12 +71255,12 @@ async function waitForScan(ecr, where, digest, options, deps) {
                 if (status === 'IN_PROGRESS' || status === 'PENDING')
                     return { done: false, status };
                 if (status === 'FAILED') {
-                    throw new UserError(`The ECR image scan failed: ${lastDescription ?? 'no reason given'}.`);
+                    throw new errors_UserError(`The ECR image scan failed: ${lastDescription ?? 'no reason given'}.`);
                 }
                 return { done: true, value: await allPages(ecr, where, digest, first) };
             }
             catch (error) {
-                if (errorCode(error) !== 'ScanNotFoundException')
+                if (errors_errorCode(error) !== 'ScanNotFoundException')
                     throw error;
                 if (options.startScan && !startedScan) {
                     startedScan = true;
@@ -70840,29 +71272,24 @@ async function waitForScan(ecr, where, digest, options, deps) {
         onWait: ({ status, elapsedMs }) => deps.logger.info(`Scan ${status ?? 'pending'} after ${formatDuration(elapsedMs)}…`),
     });
     if (!result.ok) {
-        throw new UserError(`The image scan did not finish within ${formatDuration(options.timeoutMs)} (last status: ${result.lastStatus ?? 'unknown'}).`, { hint: 'Raise scan-timeout, or set scan: off to skip the gate.' });
+        throw new errors_UserError(`The image scan did not finish within ${formatDuration(options.timeoutMs)} (last status: ${result.lastStatus ?? 'unknown'}).`, { hint: 'Raise scan-timeout, or set scan: off to skip the gate.' });
     }
     return judge(result.value, options);
 }
 async function describeFindings(ecr, where, digest, nextToken) {
-    try {
-        return await ecr.send(new dist_cjs/* DescribeImageScanFindingsCommand */.TQ0({
-            repositoryName: where.repositoryName,
-            registryId: where.registryId,
-            imageId: { imageDigest: digest },
-            maxResults: 1000,
-            nextToken,
-        }));
-    }
-    catch (error) {
-        if (errorCode(error) === 'ScanNotFoundException')
-            throw error;
-        throw translateAwsError(error, {
-            action: ECR_CALLS.DescribeImageScanFindings.action,
-            resource: where.repositoryArn,
-            region: where.region,
-        });
-    }
+    return callWith(ECR_CALLS, 'DescribeImageScanFindings', { resource: where.repositoryArn, region: where.region }, () => ecr.send(new dist_cjs/* DescribeImageScanFindingsCommand */.TQ0({
+        repositoryName: where.repositoryName,
+        registryId: where.registryId,
+        imageId: { imageDigest: digest },
+        maxResults: 1000,
+        nextToken,
+    })), {
+        onError: (error, context) => {
+            if (errors_errorCode(error) === 'ScanNotFoundException')
+                throw error;
+            throw translateAwsError(error, context);
+        },
+    });
 }
 async function allPages(ecr, where, digest, first) {
     const pages = [first];
@@ -70875,22 +71302,22 @@ async function allPages(ecr, where, digest, first) {
     return pages;
 }
 async function startImageScan(ecr, where, digest, logger) {
-    try {
+    const started = await callWith(ECR_CALLS, 'StartImageScan', { resource: where.repositoryArn, region: where.region }, async () => {
         await ecr.send(new dist_cjs/* StartImageScanCommand */.Qc9({
             repositoryName: where.repositoryName,
             registryId: where.registryId,
             imageId: { imageDigest: digest },
         }));
+        return true;
+    }, {
+        onError: (error, context) => {
+            if (errors_errorCode(error) === 'LimitExceededException')
+                return false;
+            throw translateAwsError(error, context);
+        },
+    });
+    if (started) {
         logger.info('The repository does not scan on push: started a basic scan of the image.');
-    }
-    catch (error) {
-        if (errorCode(error) === 'LimitExceededException')
-            return;
-        throw translateAwsError(error, {
-            action: ECR_CALLS.StartImageScan.action,
-            resource: where.repositoryArn,
-            region: where.region,
-        });
     }
 }
 /** Pure: turns scan pages into counts, the findings after ignores, and those at or above the threshold. */
@@ -70950,8 +71377,6 @@ function toSeverity(value) {
 
 // EXTERNAL MODULE: external "node:fs/promises"
 var promises_ = __nccwpck_require__(1455);
-// EXTERNAL MODULE: external "node:os"
-var external_node_os_ = __nccwpck_require__(8161);
 // EXTERNAL MODULE: external "node:path"
 var external_node_path_ = __nccwpck_require__(4379);
 var external_node_path_default = /*#__PURE__*/__nccwpck_require__.n(external_node_path_);
@@ -70972,7 +71397,10 @@ async function openDockerSession(tempRoot, baseEnv = process.env) {
     }
     await (0,promises_.writeFile)(external_node_path_default().join(configDir, 'config.json'), '{"auths":{}}\n', { mode: 0o600 });
     return {
-        env: { ...baseEnv, DOCKER_CONFIG: configDir },
+        env: childEnv(baseEnv, {
+            programPrefixes: ['DOCKER_', 'BUILDX_', 'BUILDKIT_'],
+            set: { DOCKER_CONFIG: configDir },
+        }),
         configDir,
         close: () => (0,promises_.rm)(configDir, { recursive: true, force: true }),
     };
@@ -70983,8 +71411,8 @@ async function dockerLogin(session, registryHost, username, password, deps) {
         input: password,
     });
     if (result.exitCode !== 0) {
-        throw new UserError(`docker login to ${registryHost} failed: ${result.tail.slice(-3).join(' ')}`, {
-            hint: `Check that the runner can reach the registry and that the role may call ${ECR_CALLS.GetAuthorizationToken.action}.`,
+        throw new errors_UserError(`docker login to ${registryHost} failed: ${result.tail.slice(-3).join(' ')}`, {
+            hint: `Check that the runner can reach the registry and that the role may call ${ECR_CALLS.GetAuthorizationToken.actions[0]}.`,
         });
     }
     deps.logger.info(`Logged in to ${registryHost} (credentials in a temporary DOCKER_CONFIG)`);
@@ -71005,12 +71433,12 @@ async function assertDockerAvailable(session, runProcess) {
         });
     }
     catch (error) {
-        throw new UserError(`docker is not available: ${error instanceof Error ? error.message : String(error)}`, {
+        throw new errors_UserError(`docker is not available: ${error instanceof Error ? error.message : String(error)}`, {
             hint: 'Run on a runner with Docker (ubuntu-latest has it).',
         });
     }
     if (result.exitCode !== 0) {
-        throw new UserError(`The Docker daemon is not reachable: ${result.tail.slice(-2).join(' ')}`, {
+        throw new errors_UserError(`The Docker daemon is not reachable: ${result.tail.slice(-2).join(' ')}`, {
             hint: 'Check DOCKER_HOST, or that the Docker service runs on this runner.',
         });
     }
@@ -71041,10 +71469,10 @@ function registryDenial(tail, step) {
         return undefined;
     const needed = [
         ...(step.push
-            ? [...ECR_REGISTRY_PERMISSIONS.pushLayers.actions, ECR_CALLS.PutImage.action]
+            ? [...ECR_REGISTRY_PERMISSIONS.pushLayers.actions, ECR_CALLS.PutImage.actions[0]]
             : []),
         ...(step.readsLayers
-            ? [...ECR_REGISTRY_PERMISSIONS.readLayers.actions, ECR_CALLS.BatchGetImage.action]
+            ? [...ECR_REGISTRY_PERMISSIONS.readLayers.actions, ECR_CALLS.BatchGetImage.actions[0]]
             : []),
     ];
     const named = NAMED_ACTION.exec(line)?.[1];
@@ -71126,8 +71554,8 @@ async function buildAndPush(options, deps) {
         });
         const pushed = await findImageByTag(deps.ecr, where, options.sha);
         if (!pushed?.imageDigest) {
-            throw new UserError(`The push finished but ECR does not list ${base.imageTagUri}.`, {
-                hint: `Check the registry the repository URI points to and the role's ${ECR_CALLS.DescribeImages.action} permission.`,
+            throw new errors_UserError(`The push finished but ECR does not list ${base.imageTagUri}.`, {
+                hint: `Check the registry the repository URI points to and the role's ${ECR_CALLS.DescribeImages.actions[0]} permission.`,
             });
         }
         if (built.reportedDigest && built.reportedDigest !== pushed.imageDigest) {
@@ -71213,14 +71641,10 @@ registry) {
     };
 }
 async function loginToEcr(deps, docker, repository) {
-    const response = await callAws({
-        action: ECR_CALLS.GetAuthorizationToken.action,
-        resource: ECR_CALLS.GetAuthorizationToken.resource,
-        region: deps.region,
-    }, () => deps.ecr.send(new dist_cjs/* GetAuthorizationTokenCommand */.Eu6({ registryIds: [repository.registryId] })));
+    const response = await callWith(ECR_CALLS, 'GetAuthorizationToken', { resource: ECR_CALLS.GetAuthorizationToken.resource, region: deps.region }, () => deps.ecr.send(new dist_cjs/* GetAuthorizationTokenCommand */.Eu6({ registryIds: [repository.registryId] })));
     const data = response.authorizationData?.[0];
     if (!data?.authorizationToken)
-        throw new UserError('ECR returned no authorization token.');
+        throw new errors_UserError('ECR returned no authorization token.');
     const decoded = Buffer.from(data.authorizationToken, 'base64').toString('utf8');
     deps.logger.mask(data.authorizationToken);
     const colon = decoded.indexOf(':');
@@ -71235,7 +71659,7 @@ async function runDocker(deps, docker, args, env, title,
 registry) {
     const result = await deps.logger.group(title, () => deps.runProcess('docker', args, {
         env: { ...docker.env, ...env },
-        onLine: (line) => deps.logger.info(line),
+        onLine: (line) => deps.logger.output(line),
         keepLines: 25,
     }));
     if (result.exitCode !== 0) {
@@ -71244,9 +71668,9 @@ registry) {
         const denial = registry && registryDenial(result.tail, registry);
         if (registry && denial) {
             const { message, hint } = registryDenialMessage(title, result.exitCode, denial, registry);
-            throw new UserError(message, { hint });
+            throw new errors_UserError(message, { hint });
         }
-        throw new UserError(`${title} failed with exit code ${result.exitCode}: ${tail.slice(-1)[0] ?? 'no output'}`, {
+        throw new errors_UserError(`${title} failed with exit code ${result.exitCode}: ${tail.slice(-1)[0] ?? 'no output'}`, {
             hint: 'The last lines of its output are in the error annotation above.',
         });
     }
@@ -71410,7 +71834,7 @@ async function prepareBuild(inputs, deps) {
     // Relative to the workspace, as the runner's other steps see it.
     const context = external_node_path_default().resolve(env.GITHUB_WORKSPACE || process.cwd(), inputs.build.context);
     if (!(0,external_node_fs_.existsSync)(context)) {
-        throw new UserError(`Input 'context': the folder ${context} does not exist.`);
+        throw new errors_UserError(`Input 'context': the folder ${context} does not exist.`);
     }
     const labels = new Map([...ociLabels(sha, env, deps.now ?? new Date()), ...inputs.build.labels]);
     await assertBuildxWhenNeeded(inputs.build, { env, runProcess: deps.runProcess });
@@ -71439,6 +71863,17 @@ function ociLabels(sha, env, now) {
  */
 
 
+/** build-push-ecr's outputs, as its action.yml declares them. */
+const BUILD_PUSH_OUTPUTS = (/* unused pure expression or super */ null && ([
+    'image',
+    'image-tag-uri',
+    'digest',
+    'tags',
+    'registry',
+    'repository-uri',
+    'skipped',
+    'scan-findings',
+]));
 /**
  * The action's outputs, as strings, under build-push-ecr's names (the root
  * pipeline sets `image` as build-image: App Runner's image is another).
@@ -71506,7 +71941,40 @@ function summarizeBuildPush(result) {
     return sections;
 }
 
+;// CONCATENATED MODULE: ../../packages/ecr/src/findings-gate.ts
+
+/** The five worst findings, then an ellipsis: enough to act on without flooding the log. */
+const LISTED = 5;
+/**
+ * The scan gate's verdict on a finished build: warns when the scan gave no
+ * findings to judge, throws when findings at or above `failOn` remain.
+ * `consequence` says what the caller does about it (the standalone action
+ * has pushed; the pipeline deploys nothing).
+ */
+function enforceScanGate(scan, failOn, logger, consequence) {
+    if (!scan)
+        return;
+    if (!('counts' in scan)) {
+        logger.warning(scan.message);
+        return;
+    }
+    if (scan.blocking.length > 0)
+        throw blockingFindingsError(scan.blocking, failOn, consequence);
+}
+function blockingFindingsError(blocking, failOn, consequence) {
+    const worst = blocking.slice(0, LISTED).map(describeFinding).join('; ');
+    const more = blocking.length > LISTED ? '; …' : '';
+    return new errors_UserError(`The image has ${blocking.length} finding(s) at or above ${failOn ?? ''}: ${worst}${more}.${consequence.message ? ` ${consequence.message}` : ''}`, {
+        hint: `Update the affected packages, or list accepted ids in ignore-vulnerabilities.${consequence.hint ? ` ${consequence.hint}` : ''}`,
+    });
+}
+function describeFinding(f) {
+    const fixed = f.fixedVersion ? ` → fixed in ${f.fixedVersion}` : '';
+    return `${f.id} (${f.severity}, ${f.packageName} ${f.installedVersion}${fixed})`;
+}
+
 ;// CONCATENATED MODULE: ../../packages/ecr/src/index.ts
+
 
 
 
@@ -71555,9 +72023,13 @@ async function main() {
     const result = options.push
         ? await pushToEcr(aws, buildOptions, logger)
         : await buildOnly(buildOptions, { runProcess: runProcess, logger });
-    setOutputs(result);
+    setOutputs(buildPushOutputs(result));
     await writeSummary(summarizeBuildPush(result));
-    failOnBlockingFindings(result, options.scan, logger);
+    const failOn = options.scan.mode === 'wait' ? options.scan.failOn : undefined;
+    enforceScanGate(result.scan, failOn, logger, {
+        message: '',
+        hint: 'The image was pushed but should not be deployed.',
+    });
 }
 async function pushToEcr(aws, options, logger) {
     const session = await openAwsSession(aws, 'build-push-ecr', {
@@ -71566,35 +72038,6 @@ async function pushToEcr(aws, options, logger) {
     });
     const ecr = createClient(dist_cjs/* ECRClient */.S70, session);
     return buildAndPush(options, { ecr, runProcess: runProcess, logger, region: session.region });
-}
-function setOutputs(result) {
-    const outputs = buildPushOutputs(result);
-    output('image', outputs.image);
-    output('image-tag-uri', outputs['image-tag-uri']);
-    output('digest', outputs.digest);
-    output('tags', outputs.tags);
-    output('registry', outputs.registry);
-    output('repository-uri', outputs['repository-uri']);
-    output('skipped', outputs.skipped);
-    output('scan-findings', outputs['scan-findings']);
-}
-function failOnBlockingFindings(result, scan, logger) {
-    if (!result.scan)
-        return;
-    if (!('counts' in result.scan)) {
-        logger.warning(result.scan.message);
-        return;
-    }
-    const blocking = result.scan.blocking;
-    if (blocking.length === 0)
-        return;
-    const worst = blocking
-        .slice(0, 5)
-        .map((f) => `${f.id} (${f.severity}, ${f.packageName} ${f.installedVersion}${f.fixedVersion ? ` → fixed in ${f.fixedVersion}` : ''})`)
-        .join('; ');
-    throw new UserError(`The image has ${blocking.length} finding(s) at or above ${scan.failOn}: ${worst}${blocking.length > 5 ? '; …' : ''}.`, {
-        hint: 'Update the affected packages, or list accepted ids in ignore-vulnerabilities. The image was pushed but should not be deployed.',
-    });
 }
 
 ;// CONCATENATED MODULE: ./src/index.ts

@@ -64319,6 +64319,7 @@ function describeError(error) {
 }
 
 ;// CONCATENATED MODULE: ../../packages/action-kit/src/duration.ts
+/** Reads and writes durations: `90s`, `5m`, `1h30m`, `250ms`, or plain seconds. */
 const UNIT_MS = { ms: 1, s: 1000, m: 60_000, h: 3_600_000 };
 const DURATION = /^(\d+(?:\.\d+)?)(ms|s|m|h)?$/;
 /**
@@ -64356,6 +64357,25 @@ function formatDuration(ms) {
     if (hours > 0)
         return `${hours}h ${String(minutes).padStart(2, '0')}m`;
     return `${minutes}m ${String(seconds).padStart(2, '0')}s`;
+}
+const INPUT_UNITS = [
+    ['h', 3_600_000],
+    ['m', 60_000],
+    ['s', 1000],
+    ['ms', 1],
+];
+/** Formats milliseconds as one would write them in an input (parseDuration reads them back): `100ms`, `10s`, `6h`, `1h30m`. */
+function formatDurationInput(ms) {
+    let rest = Math.round(ms);
+    let text = '';
+    for (const [unit, size] of INPUT_UNITS) {
+        const count = Math.floor(rest / size);
+        if (count > 0) {
+            text += `${count}${unit}`;
+            rest -= count * size;
+        }
+    }
+    return text || '0s';
 }
 
 ;// CONCATENATED MODULE: ../../packages/action-kit/src/poll.ts
@@ -64450,6 +64470,11 @@ class FakeClock {
 // EXTERNAL MODULE: ../../node_modules/yaml/dist/index.js
 var dist = __nccwpck_require__(3483);
 ;// CONCATENATED MODULE: ../../packages/action-kit/src/inputs.ts
+/**
+ * Typed, validating readers of action inputs (the Inputs class) and of single
+ * values that are not inputs of their own: every mistake is an InputError
+ * naming the input, the value and the expected form.
+ */
 
 
 
@@ -64493,29 +64518,11 @@ class Inputs {
         throw new InputError(name, value, 'true or false');
     }
     integer(name, options = {}) {
-        const value = this.optional(name);
-        if (value === undefined) {
-            if (options.fallback === undefined)
-                throw new InputError(name, value, `a whole number${range(options)}`);
-            return options.fallback;
-        }
-        const parsed = /^[+-]?\d+$/.test(value) ? Number(value) : NaN;
-        if (!Number.isSafeInteger(parsed) || !inRange(parsed, options)) {
-            throw new InputError(name, value, `a whole number${range(options)}`);
-        }
-        return parsed;
+        return integerValue(name, this.optional(name), options);
     }
     /** A duration in milliseconds: `90s`, `5m`, `1h`, `250ms`, `1h30m` or plain seconds. */
     duration(name, options = {}) {
-        const value = this.optional(name) ?? options.fallback;
-        const expected = `a duration such as 30s, 5m or 1h (plain numbers are seconds)${durationRange(options)}`;
-        if (value === undefined)
-            throw new InputError(name, value, expected);
-        const ms = parseDuration(value);
-        if (ms === undefined || !inRange(ms, { min: options.minMs, max: options.maxMs })) {
-            throw new InputError(name, value, expected);
-        }
-        return ms;
+        return durationValue(name, this.optional(name) ?? options.fallback, options);
     }
     /** One of a fixed set of words, compared case-insensitively; returns the canonical spelling. */
     choice(name, choices, fallback) {
@@ -64533,33 +64540,82 @@ class Inputs {
     }
     /** `KEY=VALUE` lines (or comma-separated pairs). Values may contain `=`; keys may not be empty. */
     map(name, options = {}) {
-        const entries = new Map();
-        for (const line of splitLines(this.optional(name) ?? '')) {
-            const eq = line.indexOf('=');
-            const key = eq > 0 ? line.slice(0, eq).trim() : '';
-            const validKey = key !== '' && (options.keyPattern === undefined || options.keyPattern.test(key));
-            if (!validKey) {
-                throw new InputError(name, line, `KEY=VALUE lines${options.keyDescription ? ` (${options.keyDescription})` : ''}`);
-            }
-            if (entries.has(key))
-                throw new InputError(name, line, `each key once (${key} is repeated)`);
-            entries.set(key, line.slice(eq + 1).trim());
-        }
-        return entries;
+        const entries = parseKeyValueLines(this.optional(name) ?? '', {
+            separator: '=',
+            input: name,
+            form: `KEY=VALUE lines${options.keyDescription ? ` (${options.keyDescription})` : ''}`,
+            ...(options.keyPattern ? { keyPattern: options.keyPattern } : {}),
+            unique: true,
+            commas: true,
+        });
+        return new Map(entries);
     }
     /** A YAML (or JSON, which is YAML) block, parsed. Undefined when absent. */
     structured(name) {
         const value = this.optional(name);
-        if (value === undefined)
-            return undefined;
-        try {
-            return (0,dist/* parse */.qg)(value, { prettyErrors: true, uniqueKeys: true });
-        }
-        catch (error) {
-            const reason = error instanceof Error ? error.message.split('\n')[0] : String(error);
-            throw new InputError(name, firstLine(value), `valid YAML or JSON (${reason})`);
-        }
+        return value === undefined ? undefined : yamlValue(name, value);
     }
+}
+function integerValue(name, value, options = {}) {
+    const text = value?.trim();
+    const expected = `a whole number${range(options)}`;
+    if (text === undefined || text === '') {
+        if (options.fallback === undefined)
+            throw new InputError(name, value, expected);
+        return options.fallback;
+    }
+    const parsed = /^[+-]?\d+$/.test(text) ? Number(text) : NaN;
+    if (!Number.isSafeInteger(parsed) || !inRange(parsed, options)) {
+        throw new InputError(name, value, expected);
+    }
+    return parsed;
+}
+function durationValue(name, value, options = {}) {
+    const text = value === undefined || value.trim() === '' ? options.fallback : value;
+    const expected = `a duration such as ${options.examples ?? '30s, 5m or 1h'} (plain numbers are seconds)${durationRange(options)}`;
+    if (text === undefined)
+        throw new InputError(name, value, expected);
+    const ms = parseDuration(text);
+    if (ms === undefined || !inRange(ms, { min: options.minMs, max: options.maxMs })) {
+        throw new InputError(name, value, expected);
+    }
+    return ms;
+}
+/** YAML (or JSON) text, parsed; `expected` names what it should hold, for the error. */
+function yamlValue(name, text, expected = 'valid YAML or JSON') {
+    try {
+        return (0,dist/* parse */.qg)(text, { prettyErrors: true, uniqueKeys: true });
+    }
+    catch (error) {
+        const reason = error instanceof Error ? (error.message.split('\n')[0] ?? '') : String(error);
+        throw new InputError(name, firstLine(text), `${expected} (${reason.replace(/:$/, '')})`);
+    }
+}
+/**
+ * `key<separator>value` lines; blank lines and `#` comments are skipped, keys
+ * and values trimmed. Values keep any further separators.
+ */
+function parseKeyValueLines(value, options) {
+    const entries = [];
+    const seen = new Set();
+    const lines = options.commas && !value.includes('\n') ? value.split(',') : value.split(/\r?\n/);
+    for (const line of lines) {
+        const trimmed = line.trim();
+        if (trimmed === '' || trimmed.startsWith('#'))
+            continue;
+        const at = trimmed.indexOf(options.separator);
+        const key = at > 0 ? trimmed.slice(0, at).trim() : '';
+        if (key === '' || (options.keyPattern !== undefined && !options.keyPattern.test(key))) {
+            const shown = options.hideValues ? `${trimmed.split(/[\s:=]/)[0]} …` : trimmed;
+            throw new InputError(options.input, shown, options.form);
+        }
+        if (options.unique && seen.has(key)) {
+            throw new InputError(options.input, trimmed, `each key once (${key} is repeated)`);
+        }
+        seen.add(key);
+        entries.push([key, trimmed.slice(at + 1).trim()]);
+    }
+    return entries;
 }
 function splitList(text) {
     return text
@@ -64567,13 +64623,9 @@ function splitList(text) {
         .map((item) => item.trim())
         .filter((item) => item !== '' && !item.startsWith('#'));
 }
-function splitLines(text) {
-    const lines = text.includes('\n') ? text.split('\n') : text.split(',');
-    return lines.map((l) => l.trim()).filter((l) => l !== '' && !l.startsWith('#'));
-}
 function firstLine(text) {
-    const line = text.split('\n')[0] ?? '';
-    return text.includes('\n') ? `${line}…` : line;
+    const lines = text.trim().split('\n');
+    return lines.length > 1 ? `${lines[0]}…` : (lines[0] ?? '');
 }
 function inRange(value, bounds) {
     return ((bounds.min === undefined || value >= bounds.min) &&
@@ -64589,13 +64641,14 @@ function range(bounds) {
     return '';
 }
 function durationRange(bounds) {
+    const format = bounds.boundsAs === 'input' ? formatDurationInput : formatDuration;
     if (bounds.minMs !== undefined && bounds.maxMs !== undefined) {
-        return `, from ${formatDuration(bounds.minMs)} to ${formatDuration(bounds.maxMs)}`;
+        return `, from ${format(bounds.minMs)} to ${format(bounds.maxMs)}`;
     }
     if (bounds.minMs !== undefined)
-        return `, at least ${formatDuration(bounds.minMs)}`;
+        return `, at least ${format(bounds.minMs)}`;
     if (bounds.maxMs !== undefined)
-        return `, at most ${formatDuration(bounds.maxMs)}`;
+        return `, at most ${format(bounds.maxMs)}`;
     return '';
 }
 
@@ -64657,6 +64710,10 @@ function lineReader(onLine) {
 ;// CONCATENATED MODULE: ../../packages/action-kit/src/engine.ts
 // The GitHub-free half of the kit: everything here may be used by engines in
 // packages/, by the CLI and by benchmarks. Nothing here imports @actions/*.
+
+
+
+
 
 
 
@@ -67611,6 +67668,40 @@ function getIDToken(aud) {
  */
 
 //# sourceMappingURL=core.js.map
+// EXTERNAL MODULE: external "node:crypto"
+var external_node_crypto_ = __nccwpck_require__(7598);
+// EXTERNAL MODULE: external "node:os"
+var external_node_os_ = __nccwpck_require__(8161);
+;// CONCATENATED MODULE: ../../packages/action-kit/src/commands.ts
+/**
+ * Third-party output in the job log: a line a program prints could be a
+ * workflow command (`::add-mask::`, `::error::`, `::stop-commands::`), which
+ * the runner would obey. Before such output the runner is told to stop
+ * processing commands until a random token comes back; anything of ours
+ * resumes them first.
+ */
+
+
+let token;
+/** Writes a line of third-party output with workflow commands off. */
+function writeVerbatim(line, write = stdoutWrite) {
+    if (token === undefined) {
+        token = (0,external_node_crypto_.randomBytes)(16).toString('hex');
+        write(`::stop-commands::${token}${external_node_os_.EOL}`);
+    }
+    write(`${line}${external_node_os_.EOL}`);
+}
+/** Turns workflow commands back on, if third-party output turned them off. */
+function resumeCommands(write = stdoutWrite) {
+    if (token === undefined)
+        return;
+    write(`::${token}::${external_node_os_.EOL}`);
+    token = undefined;
+}
+function stdoutWrite(text) {
+    process.stdout.write(text);
+}
+
 ;// CONCATENATED MODULE: ../../packages/action-kit/src/mask.ts
 /**
  * The forms in which a secret could reach a log: itself, each of its lines
@@ -67634,21 +67725,39 @@ function secretForms(secret) {
 ;// CONCATENATED MODULE: ../../packages/action-kit/src/github.ts
 
 
+
 /** Masks a secret and its derived forms in every later line of the job log. */
 function maskSecret(secret) {
     if (secret === undefined)
         return;
+    resumeCommands();
     for (const form of secretForms(secret))
         setSecret(form);
 }
-/** The Logger engines write to, backed by the runner's workflow commands. */
+/**
+ * The Logger engines write to, backed by the runner's workflow commands.
+ * Every call but `output` first turns commands back on after third-party output.
+ */
 function runnerLogger() {
     return {
-        info: (message) => info(message),
-        debug: (message) => debug(message),
-        warning: (message, location) => warning(message, toAnnotation(location)),
-        error: (message, location) => core_error(message, toAnnotation(location)),
-        group: (title, fn) => group(title, fn),
+        info: (message) => (resumeCommands(), info(message)),
+        output: (line) => writeVerbatim(line),
+        debug: (message) => (resumeCommands(), debug(message)),
+        warning: (message, location) => (resumeCommands(),
+            warning(message, toAnnotation(location))),
+        error: (message, location) => (resumeCommands(), core_error(message, toAnnotation(location))),
+        group: async (title, fn) => {
+            resumeCommands();
+            startGroup(title);
+            try {
+                return await fn();
+            }
+            finally {
+                // ::endgroup:: is a command too: it must not fall inside a stop.
+                resumeCommands();
+                endGroup();
+            }
+        },
         mask: (secret) => maskSecret(secret),
     };
 }
@@ -67661,22 +67770,9 @@ function toAnnotation(location) {
 function output(name, value) {
     setOutput(name, typeof value === 'string' ? value : String(value));
 }
-function runContext(env = process.env) {
-    const serverUrl = env.GITHUB_SERVER_URL ?? 'https://github.com';
-    const repository = env.GITHUB_REPOSITORY ?? 'local/unknown';
-    const runId = env.GITHUB_RUN_ID ?? '0';
-    return {
-        repository,
-        runId,
-        runAttempt: env.GITHUB_RUN_ATTEMPT ?? '1',
-        sha: env.GITHUB_SHA ?? '',
-        serverUrl,
-        eventName: env.GITHUB_EVENT_NAME ?? '',
-        runUrl: `${serverUrl}/${repository}/actions/runs/${runId}`,
-    };
-}
 /** Asks GitHub for an OIDC token for `audience` (needs `permissions: id-token: write`). */
 function githubIdToken(audience) {
+    resumeCommands(); // the toolkit masks the token with ::add-mask::
     return getIDToken(audience);
 }
 
@@ -67714,6 +67810,7 @@ async function writeSummary(sections) {
 ;// CONCATENATED MODULE: ../../packages/action-kit/src/run.ts
 
 
+
 /**
  * The one entry point of every action: runs `main` and turns anything thrown
  * into a failed step with a clean message. A user error shows its message and
@@ -67725,7 +67822,11 @@ async function run(main) {
         await main();
     }
     catch (error) {
+        resumeCommands();
         reportFailure(error);
+    }
+    finally {
+        resumeCommands();
     }
 }
 function reportFailure(error) {
@@ -67743,9 +67844,18 @@ function reportFailure(error) {
     setFailed(message);
 }
 
+;// CONCATENATED MODULE: ../../packages/action-kit/src/outputs.ts
+
+/** Sets every output of `outputs` (engines build the record; shells only hand it over). */
+function setOutputs(outputs) {
+    for (const [name, value] of Object.entries(outputs))
+        output(name, value);
+}
+
 ;// CONCATENATED MODULE: ../../packages/action-kit/src/index.ts
 // The runner-facing kit for actions/*: everything here may talk to the runner.
 // Engines import '@deploy-actions/action-kit/engine' instead.
+
 
 
 
@@ -67855,15 +67965,6 @@ function translateAwsError(error, context) {
     const label = code ? `${code}: ` : '';
     return new UserError(`${context.action}${where} failed: ${label}${message}`, { cause: error });
 }
-/** Runs one AWS call, translating its error with the call's context. */
-async function callAws(context, fn) {
-    try {
-        return await fn();
-    }
-    catch (error) {
-        throw translateAwsError(error, context);
-    }
-}
 /** The AWS error code (`name` in SDK v3), or a Node network error code. */
 function errorCode(error) {
     if (typeof error !== 'object' || error === null)
@@ -67886,11 +67987,227 @@ function endpointOverrideHint() {
         : ' and that the runner can reach AWS';
 }
 
+;// CONCATENATED MODULE: ../../packages/aws/src/calls.ts
+/**
+ * The one shape of an engine's AWS call table, and the one way to make a call
+ * of it. A table lists every call an engine sends (keyed by its operation) and
+ * every permission AWS checks on the engine's behalf (operation `'*'`); the
+ * IAM policies in workflows-examples/iam/ are compared with these tables. A
+ * call site names its table entry (`callWith(ECR_CALLS, 'PutImage', …)`), so a
+ * call missing from the table is a compile error and its AccessDenied names
+ * the entry's IAM action.
+ */
+
+
+const CALL_TABLE = Symbol.for('deploy-actions.aws-call-table');
+/** Declares a call table: checks its keys by type and marks it, so the IAM test can find it. */
+function defineCalls(table) {
+    Object.defineProperty(table, CALL_TABLE, { value: true, enumerable: false });
+    return table;
+}
+function isCallTable(value) {
+    return typeof value === 'object' && value !== null && CALL_TABLE in value;
+}
+/** The table's delegated permissions: what AWS checks on the caller's behalf. */
+function delegatedPermissions(table) {
+    return Object.values(table).filter((entry) => entry.operation === '*');
+}
+/** The context an error of the call is translated with: the entry's IAM action. */
+function callContext(table, name, target = {}) {
+    const entry = table[name];
+    if (entry === undefined || entry.operation === '*') {
+        throw new Error(`${name} is not a call of this table`);
+    }
+    return {
+        action: entry.actions[0],
+        ...(target.resource === undefined ? {} : { resource: target.resource }),
+        ...(target.region === undefined ? {} : { region: target.region }),
+    };
+}
+/**
+ * Runs one call of a table. An error is retried while `retry` allows, then
+ * goes to `onError` when given, else becomes a UserError naming the entry's
+ * IAM action (translateAwsError).
+ */
+async function callWith(table, name, target, fn, options = {}) {
+    const context = callContext(table, name, target);
+    const { retry, onError } = options;
+    for (let attempt = 0;; attempt++) {
+        try {
+            return await fn();
+        }
+        catch (error) {
+            if (retry?.retryable(error)) {
+                const delayMs = backoffDelay(attempt, { ...retry.backoff, random: retry.random });
+                if (retry.clock.now() + delayMs < retry.deadline) {
+                    retry.onRetry?.(error, delayMs);
+                    await retry.clock.sleep(delayMs);
+                    continue;
+                }
+            }
+            if (onError)
+                return await onError(error, context);
+            throw translateAwsError(error, context);
+        }
+    }
+}
+
+;// CONCATENATED MODULE: ../../packages/aws/src/retry.ts
+/**
+ * The one classifier of AWS errors worth another try, for every engine:
+ * throttling (the call was not applied, so repeating it is always safe) and
+ * transient failures (5xx, dropped connections), which only reads and
+ * idempotent writes may repeat.
+ */
+
+
+const THROTTLING = new Set([
+    'Throttling',
+    'ThrottlingException',
+    'TooManyRequestsException',
+    'RequestLimitExceeded',
+    'RequestThrottled',
+    'RequestThrottledException',
+    'SlowDown',
+]);
+const retry_NETWORK = new Set([
+    'ECONNRESET',
+    'ECONNREFUSED',
+    'EPIPE',
+    'ETIMEDOUT',
+    'EAI_AGAIN',
+    'TimeoutError',
+    'RequestTimeout',
+]);
+/**
+ * What the SDK's retry middleware makes of a thrown value that is not an
+ * `Error` of its own realm (as under a test runner's VM context): name and
+ * code are lost, only `AWS SDK error wrapper for <String(error)>` is left.
+ */
+const WRAPPED_NETWORK_ERROR = /^AWS SDK error wrapper for (?:TimeoutError|Error): (?:socket hang up|read ECONNRESET|write EPIPE|connect ECONNREFUSED)/;
+/** The service asked us to slow down: the call was not applied, so repeating it is always safe. */
+function isThrottling(error) {
+    const code = errorCode(unwrapAwsError(error));
+    return code !== undefined && THROTTLING.has(code);
+}
+/**
+ * Errors that say "not now" rather than "no": throttling, 5xx answers the
+ * SDK's retries did not outlast, and dropped connections.
+ */
+function isTransient(error) {
+    const inner = unwrapAwsError(error);
+    if (isThrottling(inner))
+        return true;
+    const code = errorCode(inner);
+    const raw = inner?.code;
+    if ((code !== undefined && retry_NETWORK.has(code)) || (typeof raw === 'string' && retry_NETWORK.has(raw))) {
+        return true;
+    }
+    const meta = inner;
+    return ((meta?.$metadata?.httpStatusCode ?? 0) >= 500 ||
+        meta?.$fault === 'server' ||
+        (inner instanceof Error && WRAPPED_NETWORK_ERROR.test(inner.message)));
+}
+/** translateAwsError wraps SDK errors in a UserError; the SDK error is its cause. */
+function unwrapAwsError(error) {
+    const cause = error?.cause;
+    return error instanceof UserError && cause !== undefined ? cause : error;
+}
+
+;// CONCATENATED MODULE: ../../packages/aws/src/refreshing.ts
+
+
+/** Assume again this long before the credentials expire (the SDK's own margin is 5 minutes too). */
+const REFRESH_MARGIN_MS = 5 * 60_000;
+/** After a failed refresh while the old credentials still work, try again no sooner than this. */
+const REFRESH_RETRY_MS = 60_000;
+function refreshingCredentials(first, options) {
+    const clock = options.clock ?? systemClock;
+    const marginMs = options.marginMs ?? REFRESH_MARGIN_MS;
+    let current = first;
+    let pending;
+    let retryAt = 0;
+    let refreshes = 0;
+    const refresh = (reason) => {
+        pending ??= (async () => {
+            options.logger.info(`AWS credentials ${reason}: assuming the role again with a new GitHub OIDC token`);
+            try {
+                current = await options.renew();
+                refreshes++;
+                retryAt = 0;
+                options.logger.info(`AWS credentials renewed${until(current)}`);
+                return current;
+            }
+            finally {
+                pending = undefined;
+            }
+        })();
+        return pending;
+    };
+    const provider = async () => {
+        const expiresAt = current.expiration?.getTime();
+        const now = clock.now();
+        if (expiresAt === undefined || expiresAt - now > marginMs)
+            return current;
+        if (pending)
+            return pending;
+        if (now < retryAt && now < expiresAt)
+            return current;
+        try {
+            return await refresh(`expire at ${current.expiration.toISOString()}`);
+        }
+        catch (error) {
+            // Credentials that still work are better than a failed step; the next request tries again.
+            if (clock.now() >= expiresAt)
+                throw error;
+            retryAt = clock.now() + REFRESH_RETRY_MS;
+            options.logger.warning(`Could not renew the AWS credentials (${error instanceof Error ? error.message : String(error)}); using the current ones until ${current.expiration.toISOString()}`);
+            return current;
+        }
+    };
+    return Object.defineProperties(provider, {
+        // Writable: the SDK sets it again on whatever provider it is given (a throw in strict code).
+        memoized: { value: true, writable: true },
+        refresh: { value: refresh },
+        refreshes: { get: () => refreshes },
+    });
+}
+function until(credentials) {
+    return credentials.expiration ? `, valid until ${credentials.expiration.toISOString()}` : '';
+}
+const EXPIRED_CODES = new Set(['ExpiredToken', 'ExpiredTokenException']);
+/** The call was refused because the session's credentials had expired. */
+function isExpiredCredentialError(error) {
+    return EXPIRED_CODES.has(errorCode(error) ?? '');
+}
+/**
+ * On ExpiredToken, assume the role again once and repeat the call. Added at
+ * the initialize step, so the repeated call resolves its credentials (and is
+ * signed) anew.
+ */
+function refreshOnExpiredToken(client, credentials) {
+    const stack = client.middlewareStack;
+    if (!stack)
+        return;
+    stack.add((next) => async (args) => {
+        try {
+            return await next(args);
+        }
+        catch (error) {
+            if (!isExpiredCredentialError(error))
+                throw error;
+            await credentials.refresh(`were refused as expired (${errorCode(error) ?? 'ExpiredToken'})`);
+            return next(args);
+        }
+    }, { step: 'initialize', name: 'deployActionsRefreshOnExpiredToken' });
+}
+
 ;// CONCATENATED MODULE: ../../packages/aws/src/version.ts
 /** The suite's version, sent in the AWS user agent. A unit test keeps it equal to package.json's. */
 const SUITE_VERSION = '1.0.0';
 
 ;// CONCATENATED MODULE: ../../packages/aws/src/clients.ts
+
 
 /**
  * The one place client options are decided. Adaptive retry mode adds
@@ -67913,7 +68230,10 @@ function clientConfig(session) {
 }
 /** Creates any AWS SDK v3 client with the session's options. */
 function createClient(Client, session) {
-    return new Client(clientConfig(session));
+    const client = new Client(clientConfig(session));
+    if (typeof session.credentials === 'function')
+        refreshOnExpiredToken(client, session.credentials);
+    return client;
 }
 
 // EXTERNAL MODULE: ../../node_modules/@aws-sdk/client-sts/dist-cjs/index.js
@@ -68079,6 +68399,7 @@ function sanitiseSessionName(name) {
 
 
 
+
 /** Reads and validates the shared AWS inputs (see action.yml: role-to-assume … max-attempts). */
 function readAwsInputs(inputs, env = process.env) {
     const roleToAssume = inputs.optional('role-to-assume');
@@ -68101,10 +68422,29 @@ function readAwsInputs(inputs, env = process.env) {
         maxAttempts: inputs.integer('max-attempts', { fallback: 8, min: 1, max: 20 }),
     };
 }
-/** Resolves credentials once; every client of the run is created from the returned session. */
+/**
+ * Resolves credentials once; every client of the run is created from the
+ * returned session. With role-to-assume they renew themselves (see
+ * refreshing.ts): a pipeline may run past the role session's lifetime, and
+ * its rollback must not fail for that.
+ */
 async function openAwsSession(aws, actionName, deps) {
-    const credentials = await resolveCredentials({ ...aws, actionName }, deps);
-    return { region: aws.region, credentials, maxAttempts: aws.maxAttempts, actionName };
+    const session = { region: aws.region, maxAttempts: aws.maxAttempts, actionName };
+    // The same session name every time, so CloudTrail shows one run however often it renews.
+    const role = {
+        ...aws,
+        actionName,
+        roleSessionName: aws.roleSessionName ?? defaultSessionName(deps.env ?? process.env),
+    };
+    const first = await resolveCredentials(role, deps);
+    if (!first)
+        return { ...session, credentials: undefined };
+    const credentials = refreshingCredentials(first, {
+        renew: async () => (await resolveCredentials(role, deps)),
+        logger: deps.logger,
+        ...(deps.clock && { clock: deps.clock }),
+    });
+    return { ...session, credentials };
 }
 
 ;// CONCATENATED MODULE: ../../packages/aws/src/index.ts
@@ -68115,70 +68455,94 @@ async function openAwsSession(aws, actionName, deps) {
 
 
 
+
+
+
 ;// CONCATENATED MODULE: ../../packages/apprunner/src/calls.ts
-const APPRUNNER_CALLS = {
+/**
+ * Every AWS permission the App Runner deploy can use, in one table: the calls
+ * the API layer (api.ts) sends, keyed by operation, and the permissions AWS
+ * checks on the caller's behalf (`operation: '*'`). api.ts can only call what
+ * is listed here (its `call` takes a CallName of this table); the IAM policy
+ * template and the README's permission table are checked against it.
+ */
+
+const SERVICE = 'arn:aws:apprunner:<region>:<account>:service/<name>/*';
+const APPRUNNER_CALLS = defineCalls({
     ListServices: {
-        action: 'apprunner:ListServices',
+        service: 'apprunner',
+        operation: 'ListServices',
+        actions: ['apprunner:ListServices'],
         resource: '*',
         when: '`service` is a name (resolved to its ARN)',
     },
     DescribeService: {
-        action: 'apprunner:DescribeService',
-        resource: 'arn:aws:apprunner:<region>:<account>:service/<name>/*',
+        service: 'apprunner',
+        operation: 'DescribeService',
+        actions: ['apprunner:DescribeService'],
+        resource: SERVICE,
         when: 'always (live settings before, the live image after)',
     },
     ListOperations: {
-        action: 'apprunner:ListOperations',
-        resource: 'arn:aws:apprunner:<region>:<account>:service/<name>/*',
+        service: 'apprunner',
+        operation: 'ListOperations',
+        actions: ['apprunner:ListOperations'],
+        resource: SERVICE,
         when: 'always (tracking the operation; finding one already in progress)',
     },
     UpdateService: {
-        action: 'apprunner:UpdateService',
-        resource: 'arn:aws:apprunner:<region>:<account>:service/<name>/*',
+        service: 'apprunner',
+        operation: 'UpdateService',
+        actions: ['apprunner:UpdateService'],
+        resource: SERVICE,
         alsoOn: 'the auto scaling configuration and VPC connector it names',
         when: 'the image or a named setting differs from the live service',
     },
     StartDeployment: {
-        action: 'apprunner:StartDeployment',
-        resource: 'arn:aws:apprunner:<region>:<account>:service/<name>/*',
+        service: 'apprunner',
+        operation: 'StartDeployment',
+        actions: ['apprunner:StartDeployment'],
+        resource: SERVICE,
         when: 'the image is already live and `redeploy-if-unchanged` is true',
     },
     CreateService: {
-        action: 'apprunner:CreateService',
-        resource: 'arn:aws:apprunner:<region>:<account>:service/<name>/*',
+        service: 'apprunner',
+        operation: 'CreateService',
+        actions: ['apprunner:CreateService'],
+        resource: SERVICE,
         alsoOn: 'the auto scaling configuration and VPC connector it names',
         when: '`create-if-missing: true` and the service does not exist',
     },
-};
-/**
- * Permissions that are not calls of this process but that AWS checks on the
- * caller's behalf during CreateService/UpdateService: handing roles to App
- * Runner, and App Runner creating its service-linked role (as in the
- * AWSAppRunnerFullAccess managed policy).
- */
-const DELEGATED_PERMISSIONS = [
-    {
-        action: 'iam:PassRole',
+    // Checked during CreateService/UpdateService: handing roles to App Runner, and App Runner
+    // creating its service-linked role (as in the AWSAppRunnerFullAccess managed policy).
+    PassRole: {
+        service: 'iam',
+        operation: '*',
+        actions: ['iam:PassRole'],
         resource: 'arn:aws:iam::<account>:role/<role>',
         alsoOn: 'for the access role (`access-role-arn`) and the instance role (`instance-role-arn`)',
         when: 'CreateService, and every UpdateService that carries a role: the source configuration (image changes) carries the access role, the instance configuration (cpu, memory, instance role) the instance role. Condition `iam:PassedToService`: `apprunner.amazonaws.com`',
     },
-    {
-        action: 'iam:CreateServiceLinkedRole',
+    CreateServiceLinkedRole: {
+        service: 'iam',
+        operation: '*',
+        actions: ['iam:CreateServiceLinkedRole'],
         resource: 'arn:aws:iam::<account>:role/aws-service-role/apprunner.amazonaws.com/AWSServiceRoleForAppRunner',
         when: 'creating the first App Runner service of the account (condition `iam:AWSServiceName`: `apprunner.amazonaws.com`)',
     },
-];
+});
+/** The permissions AWS checks on the caller's behalf (the table's `operation: '*'` entries). */
+const DELEGATED_PERMISSIONS = delegatedPermissions(APPRUNNER_CALLS);
 /** Every permission the deploy may need, calls first. */
 function deployPermissions() {
-    return [...Object.values(APPRUNNER_CALLS), ...DELEGATED_PERMISSIONS];
+    return Object.values(APPRUNNER_CALLS);
 }
 /** The README's permission table (a test keeps the README equal to it). */
 function permissionsTable(permissions = deployPermissions()) {
     return [
         '| Action | Resource | When |',
         '| --- | --- | --- |',
-        ...permissions.map((p) => `| \`${p.action}\` | \`${p.resource}\`${p.alsoOn ? `, ${p.alsoOn}` : ''} | ${p.when} |`),
+        ...permissions.map((p) => `| \`${p.actions.join('`, `')}\` | \`${p.resource}\`${p.alsoOn ? `, ${p.alsoOn}` : ''} | ${p.when} |`),
     ].join('\n');
 }
 
@@ -68799,38 +69163,6 @@ function progressReporter(label, deps) {
         },
     };
 }
-const THROTTLING = new Set([
-    'ThrottlingException',
-    'Throttling',
-    'TooManyRequestsException',
-    'RequestLimitExceeded',
-    'RequestThrottled',
-    'RequestThrottledException',
-    'SlowDown',
-]);
-const track_NETWORK = new Set(['ECONNRESET', 'ECONNREFUSED', 'ETIMEDOUT', 'EPIPE', 'EAI_AGAIN']);
-/** The service asked us to slow down: the call was not applied, so repeating it is always safe. */
-function isThrottling(error) {
-    const code = errorCode(unwrapAwsError(error));
-    return code !== undefined && THROTTLING.has(code);
-}
-/**
- * Errors that say "not now" rather than "no": throttling and 5xx answers the
- * SDK's retries did not outlast, and dropped connections. Polling waits them out.
- */
-function isTransient(error) {
-    const inner = unwrapAwsError(error);
-    const code = errorCode(inner);
-    if (code !== undefined && (THROTTLING.has(code) || track_NETWORK.has(code)))
-        return true;
-    const metadata = inner?.$metadata;
-    return (metadata?.httpStatusCode ?? 0) >= 500;
-}
-/** translateAwsError wraps SDK errors in a UserError; the SDK error is its cause. */
-function unwrapAwsError(error) {
-    const cause = error?.cause;
-    return error instanceof UserError && cause !== undefined ? cause : error;
-}
 
 ;// CONCATENATED MODULE: ../../packages/apprunner/src/operations.ts
 
@@ -69021,8 +69353,8 @@ const APP_RUNNER_CAUSES = {
 
 ;// CONCATENATED MODULE: ../../packages/apprunner/src/api.ts
 /**
- * The App Runner calls the deploy makes. Each goes through `call`, which names
- * its IAM action from APPRUNNER_CALLS for error translation, and which waits
+ * The App Runner calls the deploy makes. Each goes through `call` (callWith of
+ * APPRUNNER_CALLS), which names its IAM action for error translation, and which waits
  * out throttling that outlasted the SDK's own retries (until the run's
  * deadline): throttling slows a deploy down, it never fails it. Reads are also
  * retried after 5xx answers and dropped connections; writes are not, because
@@ -69031,7 +69363,6 @@ const APP_RUNNER_CAUSES = {
  * answer a page with no items and a NextToken, so "empty page" never means
  * "no more".
  */
-
 
 
 
@@ -69127,30 +69458,28 @@ class AppRunnerApi {
                 return;
             nextToken = page.NextToken;
         }
-        throw new UserError(`${APPRUNNER_CALLS[name].action} returned more than ${MAX_PAGES} pages; stopped following NextToken.`);
+        throw new UserError(`${APPRUNNER_CALLS[name].actions[0]} returned more than ${MAX_PAGES} pages; stopped following NextToken.`);
     }
-    async call(name, resource, fn) {
+    call(name, resource, fn) {
         const { clock, logger, deadline, random } = this.options;
-        const context = { action: APPRUNNER_CALLS[name].action, resource, region: this.region };
-        for (let attempt = 0;; attempt++) {
-            try {
-                return await fn();
-            }
-            catch (error) {
+        return callWith(APPRUNNER_CALLS, name, { resource, region: this.region }, fn, {
+            retry: {
+                retryable: WRITES.has(name) ? isThrottling : isTransient,
+                deadline,
+                clock,
+                backoff: RETRY_BACKOFF,
+                random,
+                onRetry: (error, delayMs) => logger.info(`${name} was ${isThrottling(error) ? 'throttled' : `answered with ${errorCode(error) ?? 'an error'}`} after the SDK's retries; trying again in ${Math.ceil(delayMs / 1000)}s`),
+            },
+            onError: (error, context) => {
                 if (errorCode(error) === 'InvalidStateException') {
                     throw new ServiceBusyError(name, error instanceof Error ? error.message : String(error), {
                         cause: error,
                     });
                 }
-                const retryable = WRITES.has(name) ? isThrottling(error) : isTransient(error);
-                const delayMs = backoffDelay(attempt, { ...RETRY_BACKOFF, random });
-                if (!retryable || clock.now() + delayMs >= deadline) {
-                    throw translateAwsError(error, context);
-                }
-                logger.info(`${name} was ${isThrottling(error) ? 'throttled' : `answered with ${errorCode(error) ?? 'an error'}`} after the SDK's retries; trying again in ${Math.ceil(delayMs / 1000)}s`);
-                await clock.sleep(delayMs);
-            }
-        }
+                throw translateAwsError(error, context);
+            },
+        });
     }
 }
 function required(value, call) {
@@ -69650,6 +69979,16 @@ function optionalWith(value, read) {
  * tables, for the deploy and for a rollback).
  */
 
+/** deploy-apprunner-and-wait's outputs, as its action.yml declares them. */
+const DEPLOY_OUTPUTS = (/* unused pure expression or super */ null && ([
+    'service-arn',
+    'service-url',
+    'operation-id',
+    'status',
+    'image',
+    'previous-image',
+    'duration',
+]));
 /**
  * The action's outputs, as strings, under deploy-apprunner-and-wait's names
  * (the root pipeline prefixes status and duration with deploy-, and reports
@@ -69743,6 +70082,8 @@ function linkText(link) {
 
 
 
+// The suite-wide classifier, still exported here for callers of the engine's old exports.
+
 
 
 
@@ -69783,23 +70124,13 @@ async function main() {
     catch (error) {
         // A deployment that ran and failed still says what is live and where to look.
         if (error instanceof DeployFailedError) {
-            setOutputs(error.report);
+            setOutputs(deployOutputs(error.report));
             await writeSummary(summarizeDeploy(error.report));
         }
         throw error;
     }
-    setOutputs(report);
+    setOutputs(deployOutputs(report));
     await writeSummary(summarizeDeploy(report));
-}
-function setOutputs(report) {
-    const outputs = deployOutputs(report);
-    output('service-arn', outputs['service-arn']);
-    output('service-url', outputs['service-url']);
-    output('operation-id', outputs['operation-id']);
-    output('status', outputs.status);
-    output('image', outputs.image);
-    output('previous-image', outputs['previous-image']);
-    output('duration', outputs.duration);
 }
 
 ;// CONCATENATED MODULE: ./src/index.ts

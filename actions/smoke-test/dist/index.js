@@ -37265,6 +37265,7 @@ function describeError(error) {
 }
 
 ;// CONCATENATED MODULE: ../../packages/action-kit/src/duration.ts
+/** Reads and writes durations: `90s`, `5m`, `1h30m`, `250ms`, or plain seconds. */
 const UNIT_MS = { ms: 1, s: 1000, m: 60_000, h: 3_600_000 };
 const DURATION = /^(\d+(?:\.\d+)?)(ms|s|m|h)?$/;
 /**
@@ -37302,6 +37303,25 @@ function formatDuration(ms) {
     if (hours > 0)
         return `${hours}h ${String(minutes).padStart(2, '0')}m`;
     return `${minutes}m ${String(seconds).padStart(2, '0')}s`;
+}
+const INPUT_UNITS = [
+    ['h', 3_600_000],
+    ['m', 60_000],
+    ['s', 1000],
+    ['ms', 1],
+];
+/** Formats milliseconds as one would write them in an input (parseDuration reads them back): `100ms`, `10s`, `6h`, `1h30m`. */
+function formatDurationInput(ms) {
+    let rest = Math.round(ms);
+    let text = '';
+    for (const [unit, size] of INPUT_UNITS) {
+        const count = Math.floor(rest / size);
+        if (count > 0) {
+            text += `${count}${unit}`;
+            rest -= count * size;
+        }
+    }
+    return text || '0s';
 }
 
 ;// CONCATENATED MODULE: ../../packages/action-kit/src/poll.ts
@@ -37396,6 +37416,11 @@ class FakeClock {
 // EXTERNAL MODULE: ../../node_modules/yaml/dist/index.js
 var dist = __nccwpck_require__(3483);
 ;// CONCATENATED MODULE: ../../packages/action-kit/src/inputs.ts
+/**
+ * Typed, validating readers of action inputs (the Inputs class) and of single
+ * values that are not inputs of their own: every mistake is an InputError
+ * naming the input, the value and the expected form.
+ */
 
 
 
@@ -37439,29 +37464,11 @@ class Inputs {
         throw new InputError(name, value, 'true or false');
     }
     integer(name, options = {}) {
-        const value = this.optional(name);
-        if (value === undefined) {
-            if (options.fallback === undefined)
-                throw new InputError(name, value, `a whole number${range(options)}`);
-            return options.fallback;
-        }
-        const parsed = /^[+-]?\d+$/.test(value) ? Number(value) : NaN;
-        if (!Number.isSafeInteger(parsed) || !inRange(parsed, options)) {
-            throw new InputError(name, value, `a whole number${range(options)}`);
-        }
-        return parsed;
+        return integerValue(name, this.optional(name), options);
     }
     /** A duration in milliseconds: `90s`, `5m`, `1h`, `250ms`, `1h30m` or plain seconds. */
     duration(name, options = {}) {
-        const value = this.optional(name) ?? options.fallback;
-        const expected = `a duration such as 30s, 5m or 1h (plain numbers are seconds)${durationRange(options)}`;
-        if (value === undefined)
-            throw new InputError(name, value, expected);
-        const ms = parseDuration(value);
-        if (ms === undefined || !inRange(ms, { min: options.minMs, max: options.maxMs })) {
-            throw new InputError(name, value, expected);
-        }
-        return ms;
+        return durationValue(name, this.optional(name) ?? options.fallback, options);
     }
     /** One of a fixed set of words, compared case-insensitively; returns the canonical spelling. */
     choice(name, choices, fallback) {
@@ -37479,33 +37486,82 @@ class Inputs {
     }
     /** `KEY=VALUE` lines (or comma-separated pairs). Values may contain `=`; keys may not be empty. */
     map(name, options = {}) {
-        const entries = new Map();
-        for (const line of splitLines(this.optional(name) ?? '')) {
-            const eq = line.indexOf('=');
-            const key = eq > 0 ? line.slice(0, eq).trim() : '';
-            const validKey = key !== '' && (options.keyPattern === undefined || options.keyPattern.test(key));
-            if (!validKey) {
-                throw new InputError(name, line, `KEY=VALUE lines${options.keyDescription ? ` (${options.keyDescription})` : ''}`);
-            }
-            if (entries.has(key))
-                throw new InputError(name, line, `each key once (${key} is repeated)`);
-            entries.set(key, line.slice(eq + 1).trim());
-        }
-        return entries;
+        const entries = parseKeyValueLines(this.optional(name) ?? '', {
+            separator: '=',
+            input: name,
+            form: `KEY=VALUE lines${options.keyDescription ? ` (${options.keyDescription})` : ''}`,
+            ...(options.keyPattern ? { keyPattern: options.keyPattern } : {}),
+            unique: true,
+            commas: true,
+        });
+        return new Map(entries);
     }
     /** A YAML (or JSON, which is YAML) block, parsed. Undefined when absent. */
     structured(name) {
         const value = this.optional(name);
-        if (value === undefined)
-            return undefined;
-        try {
-            return (0,dist/* parse */.qg)(value, { prettyErrors: true, uniqueKeys: true });
-        }
-        catch (error) {
-            const reason = error instanceof Error ? error.message.split('\n')[0] : String(error);
-            throw new InputError(name, firstLine(value), `valid YAML or JSON (${reason})`);
-        }
+        return value === undefined ? undefined : yamlValue(name, value);
     }
+}
+function integerValue(name, value, options = {}) {
+    const text = value?.trim();
+    const expected = `a whole number${range(options)}`;
+    if (text === undefined || text === '') {
+        if (options.fallback === undefined)
+            throw new InputError(name, value, expected);
+        return options.fallback;
+    }
+    const parsed = /^[+-]?\d+$/.test(text) ? Number(text) : NaN;
+    if (!Number.isSafeInteger(parsed) || !inRange(parsed, options)) {
+        throw new InputError(name, value, expected);
+    }
+    return parsed;
+}
+function durationValue(name, value, options = {}) {
+    const text = value === undefined || value.trim() === '' ? options.fallback : value;
+    const expected = `a duration such as ${options.examples ?? '30s, 5m or 1h'} (plain numbers are seconds)${durationRange(options)}`;
+    if (text === undefined)
+        throw new InputError(name, value, expected);
+    const ms = parseDuration(text);
+    if (ms === undefined || !inRange(ms, { min: options.minMs, max: options.maxMs })) {
+        throw new InputError(name, value, expected);
+    }
+    return ms;
+}
+/** YAML (or JSON) text, parsed; `expected` names what it should hold, for the error. */
+function yamlValue(name, text, expected = 'valid YAML or JSON') {
+    try {
+        return (0,dist/* parse */.qg)(text, { prettyErrors: true, uniqueKeys: true });
+    }
+    catch (error) {
+        const reason = error instanceof Error ? (error.message.split('\n')[0] ?? '') : String(error);
+        throw new InputError(name, firstLine(text), `${expected} (${reason.replace(/:$/, '')})`);
+    }
+}
+/**
+ * `key<separator>value` lines; blank lines and `#` comments are skipped, keys
+ * and values trimmed. Values keep any further separators.
+ */
+function parseKeyValueLines(value, options) {
+    const entries = [];
+    const seen = new Set();
+    const lines = options.commas && !value.includes('\n') ? value.split(',') : value.split(/\r?\n/);
+    for (const line of lines) {
+        const trimmed = line.trim();
+        if (trimmed === '' || trimmed.startsWith('#'))
+            continue;
+        const at = trimmed.indexOf(options.separator);
+        const key = at > 0 ? trimmed.slice(0, at).trim() : '';
+        if (key === '' || (options.keyPattern !== undefined && !options.keyPattern.test(key))) {
+            const shown = options.hideValues ? `${trimmed.split(/[\s:=]/)[0]} …` : trimmed;
+            throw new InputError(options.input, shown, options.form);
+        }
+        if (options.unique && seen.has(key)) {
+            throw new InputError(options.input, trimmed, `each key once (${key} is repeated)`);
+        }
+        seen.add(key);
+        entries.push([key, trimmed.slice(at + 1).trim()]);
+    }
+    return entries;
 }
 function splitList(text) {
     return text
@@ -37513,13 +37569,9 @@ function splitList(text) {
         .map((item) => item.trim())
         .filter((item) => item !== '' && !item.startsWith('#'));
 }
-function splitLines(text) {
-    const lines = text.includes('\n') ? text.split('\n') : text.split(',');
-    return lines.map((l) => l.trim()).filter((l) => l !== '' && !l.startsWith('#'));
-}
 function firstLine(text) {
-    const line = text.split('\n')[0] ?? '';
-    return text.includes('\n') ? `${line}…` : line;
+    const lines = text.trim().split('\n');
+    return lines.length > 1 ? `${lines[0]}…` : (lines[0] ?? '');
 }
 function inRange(value, bounds) {
     return ((bounds.min === undefined || value >= bounds.min) &&
@@ -37535,14 +37587,61 @@ function range(bounds) {
     return '';
 }
 function durationRange(bounds) {
+    const format = bounds.boundsAs === 'input' ? formatDurationInput : formatDuration;
     if (bounds.minMs !== undefined && bounds.maxMs !== undefined) {
-        return `, from ${formatDuration(bounds.minMs)} to ${formatDuration(bounds.maxMs)}`;
+        return `, from ${format(bounds.minMs)} to ${format(bounds.maxMs)}`;
     }
     if (bounds.minMs !== undefined)
-        return `, at least ${formatDuration(bounds.minMs)}`;
+        return `, at least ${format(bounds.minMs)}`;
     if (bounds.maxMs !== undefined)
-        return `, at most ${formatDuration(bounds.maxMs)}`;
+        return `, at most ${format(bounds.maxMs)}`;
     return '';
+}
+
+;// CONCATENATED MODULE: ../../packages/action-kit/src/closest.ts
+/**
+ * "Did you mean": the name a mistyped one most likely meant, for errors about
+ * unknown keys, inputs and actions.
+ */
+/**
+ * The candidate nearest to `name` among those within reach of a typo, or
+ * undefined. Names are compared in kebab case, so `maxLatency`, `max_latency`
+ * and `MAX-LATENCY` all find `max-latency`; ties go to the earlier candidate.
+ */
+function closest(name, candidates, options = {}) {
+    const reach = options.maxDistance ?? ((c) => Math.max(1, Math.floor(c.length / 3)));
+    const word = kebab(name);
+    let best;
+    for (const candidate of candidates) {
+        const distance = editDistance(word, kebab(candidate));
+        if (distance <= reach(candidate) && (best === undefined || distance < best.distance)) {
+            best = { candidate, distance };
+        }
+    }
+    if (best !== undefined)
+        return best.candidate;
+    if (!options.containing)
+        return undefined;
+    return candidates.find((c) => kebab(c).includes(word) || word.includes(kebab(c)));
+}
+function kebab(name) {
+    return name
+        .replace(/([a-z])([A-Z])/g, '$1-$2')
+        .replace(/[_\s]+/g, '-')
+        .toLowerCase();
+}
+/** Levenshtein distance. */
+function editDistance(a, b) {
+    let previous = Array.from({ length: b.length + 1 }, (_, i) => i);
+    for (let i = 1; i <= a.length; i++) {
+        const current = [i];
+        for (let j = 1; j <= b.length; j++) {
+            const substitution = previous[j - 1] + (a[i - 1] === b[j - 1] ? 0 : 1);
+            current.push(Math.min(previous[j] + 1, current[j - 1] + 1, substitution));
+        }
+        previous = current;
+    }
+    return previous[b.length];
 }
 
 ;// CONCATENATED MODULE: external "node:child_process"
@@ -37600,9 +37699,40 @@ function lineReader(onLine) {
     };
 }
 
+;// CONCATENATED MODULE: ../../packages/action-kit/src/cancel.ts
+const SIGNALS = ['SIGINT', 'SIGTERM'];
+function cancelSignal(target = process) {
+    const controller = new AbortController();
+    // No reason: consumers (fetch, child processes) see the standard AbortError.
+    const onSignal = () => controller.abort();
+    for (const name of SIGNALS)
+        target.once(name, onSignal);
+    return {
+        signal: controller.signal,
+        dispose: () => {
+            for (const name of SIGNALS)
+                target.off(name, onSignal);
+        },
+    };
+}
+/** Runs `fn` with a cancellation signal, listening only while it runs. */
+async function withCancel(fn) {
+    const cancel = cancelSignal();
+    try {
+        return await fn(cancel.signal);
+    }
+    finally {
+        cancel.dispose();
+    }
+}
+
 ;// CONCATENATED MODULE: ../../packages/action-kit/src/engine.ts
 // The GitHub-free half of the kit: everything here may be used by engines in
 // packages/, by the CLI and by benchmarks. Nothing here imports @actions/*.
+
+
+
+
 
 
 
@@ -40555,6 +40685,40 @@ function getIDToken(aud) {
  */
 
 //# sourceMappingURL=core.js.map
+// EXTERNAL MODULE: external "node:crypto"
+var external_node_crypto_ = __nccwpck_require__(7598);
+;// CONCATENATED MODULE: external "node:os"
+const external_node_os_namespaceObject = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("node:os");
+;// CONCATENATED MODULE: ../../packages/action-kit/src/commands.ts
+/**
+ * Third-party output in the job log: a line a program prints could be a
+ * workflow command (`::add-mask::`, `::error::`, `::stop-commands::`), which
+ * the runner would obey. Before such output the runner is told to stop
+ * processing commands until a random token comes back; anything of ours
+ * resumes them first.
+ */
+
+
+let token;
+/** Writes a line of third-party output with workflow commands off. */
+function writeVerbatim(line, write = stdoutWrite) {
+    if (token === undefined) {
+        token = (0,external_node_crypto_.randomBytes)(16).toString('hex');
+        write(`::stop-commands::${token}${external_node_os_namespaceObject.EOL}`);
+    }
+    write(`${line}${external_node_os_namespaceObject.EOL}`);
+}
+/** Turns workflow commands back on, if third-party output turned them off. */
+function commands_resumeCommands(write = stdoutWrite) {
+    if (token === undefined)
+        return;
+    write(`::${token}::${external_node_os_namespaceObject.EOL}`);
+    token = undefined;
+}
+function stdoutWrite(text) {
+    process.stdout.write(text);
+}
+
 ;// CONCATENATED MODULE: ../../packages/action-kit/src/mask.ts
 /**
  * The forms in which a secret could reach a log: itself, each of its lines
@@ -40578,21 +40742,39 @@ function secretForms(secret) {
 ;// CONCATENATED MODULE: ../../packages/action-kit/src/github.ts
 
 
+
 /** Masks a secret and its derived forms in every later line of the job log. */
 function maskSecret(secret) {
     if (secret === undefined)
         return;
+    commands_resumeCommands();
     for (const form of secretForms(secret))
         core_setSecret(form);
 }
-/** The Logger engines write to, backed by the runner's workflow commands. */
+/**
+ * The Logger engines write to, backed by the runner's workflow commands.
+ * Every call but `output` first turns commands back on after third-party output.
+ */
 function runnerLogger() {
     return {
-        info: (message) => info(message),
-        debug: (message) => core_debug(message),
-        warning: (message, location) => warning(message, toAnnotation(location)),
-        error: (message, location) => core_error(message, toAnnotation(location)),
-        group: (title, fn) => group(title, fn),
+        info: (message) => (commands_resumeCommands(), info(message)),
+        output: (line) => writeVerbatim(line),
+        debug: (message) => (commands_resumeCommands(), core_debug(message)),
+        warning: (message, location) => (commands_resumeCommands(),
+            warning(message, toAnnotation(location))),
+        error: (message, location) => (commands_resumeCommands(), core_error(message, toAnnotation(location))),
+        group: async (title, fn) => {
+            commands_resumeCommands();
+            startGroup(title);
+            try {
+                return await fn();
+            }
+            finally {
+                // ::endgroup:: is a command too: it must not fall inside a stop.
+                commands_resumeCommands();
+                endGroup();
+            }
+        },
         mask: (secret) => maskSecret(secret),
     };
 }
@@ -40605,22 +40787,9 @@ function toAnnotation(location) {
 function output(name, value) {
     setOutput(name, typeof value === 'string' ? value : String(value));
 }
-function runContext(env = process.env) {
-    const serverUrl = env.GITHUB_SERVER_URL ?? 'https://github.com';
-    const repository = env.GITHUB_REPOSITORY ?? 'local/unknown';
-    const runId = env.GITHUB_RUN_ID ?? '0';
-    return {
-        repository,
-        runId,
-        runAttempt: env.GITHUB_RUN_ATTEMPT ?? '1',
-        sha: env.GITHUB_SHA ?? '',
-        serverUrl,
-        eventName: env.GITHUB_EVENT_NAME ?? '',
-        runUrl: `${serverUrl}/${repository}/actions/runs/${runId}`,
-    };
-}
 /** Asks GitHub for an OIDC token for `audience` (needs `permissions: id-token: write`). */
 function githubIdToken(audience) {
+    resumeCommands(); // the toolkit masks the token with ::add-mask::
     return core.getIDToken(audience);
 }
 
@@ -40658,6 +40827,7 @@ async function writeSummary(sections) {
 ;// CONCATENATED MODULE: ../../packages/action-kit/src/run.ts
 
 
+
 /**
  * The one entry point of every action: runs `main` and turns anything thrown
  * into a failed step with a clean message. A user error shows its message and
@@ -40669,7 +40839,11 @@ async function run(main) {
         await main();
     }
     catch (error) {
+        commands_resumeCommands();
         reportFailure(error);
+    }
+    finally {
+        commands_resumeCommands();
     }
 }
 function reportFailure(error) {
@@ -40687,9 +40861,18 @@ function reportFailure(error) {
     setFailed(message);
 }
 
+;// CONCATENATED MODULE: ../../packages/action-kit/src/outputs.ts
+
+/** Sets every output of `outputs` (engines build the record; shells only hand it over). */
+function setOutputs(outputs) {
+    for (const [name, value] of Object.entries(outputs))
+        output(name, value);
+}
+
 ;// CONCATENATED MODULE: ../../packages/action-kit/src/index.ts
 // The runner-facing kit for actions/*: everything here may talk to the runner.
 // Engines import '@deploy-actions/action-kit/engine' instead.
+
 
 
 
@@ -40757,6 +40940,7 @@ function isObject(value) {
 }
 
 ;// CONCATENATED MODULE: ../../packages/smoke/src/status.ts
+/** Sets of HTTP status codes (expect-status, fail-fast-statuses): parsed, matched and shown. */
 
 const EMPTY_STATUS_SET = { text: '', ranges: [] };
 const EXPECTED_FORM = 'status codes from 100 to 599 and ranges separated by commas, e.g. 200-299, 2xx or 200,204,301-302';
@@ -40809,214 +40993,21 @@ function formatRange([low, high]) {
 ;// CONCATENATED MODULE: ../../packages/smoke/src/types.ts
 const HTTP_METHODS = ['GET', 'HEAD', 'POST', 'PUT', 'PATCH', 'DELETE', 'OPTIONS'];
 
-;// CONCATENATED MODULE: ../../packages/smoke/src/spec.ts
+;// CONCATENATED MODULE: ../../packages/smoke/src/check-fields.ts
 /**
- * Turns the action's inputs into validated, normalised checks and options.
- * Every mistake fails here, before any request, with an InputError naming the
- * input (down to `checks[2].expect-status`), the value and the expected form.
- * Header values never appear in these messages: they are often credentials.
+ * Readers of the fields a check may set, from an input's text or a YAML
+ * value: headers, expected headers, JSON expectations, statuses, regular
+ * expressions and methods. Header values never appear in their errors.
  */
 
 
 
 
-
-/** The same defaults as action.yml, for callers without a runner (CLI, tests). */
-const SMOKE_DEFAULTS = {
-    expectStatus: '200-299',
-    timeout: '5m',
-    requestTimeout: '10s',
-    interval: '2s',
-    consecutiveSuccesses: '1',
-    failFastStatuses: '401,403',
-    tlsMinDays: '0',
-};
-const CHECK_KEYS = [
-    'name',
-    'url',
-    'method',
-    'headers',
-    'body',
-    'expect-status',
-    'expect-body-contains',
-    'expect-body-regex',
-    'expect-json',
-    'expect-header',
-    'max-latency',
-];
-/** Inputs of the action that people sometimes put inside a check by mistake. */
-const RUN_WIDE_INPUTS = [
-    'timeout',
-    'request-timeout',
-    'interval',
-    'consecutive-successes',
-    'fail-fast-statuses',
-    'expect-version',
-    'version-path',
-    'ca-file',
-    'tls-min-days',
-];
 const HOUR_MS = 3_600_000;
 const HEADER_NAME = /^[!#$%&'*+\-.^_`|~0-9A-Za-z]+$/;
 const JSON_PATH_FORM = 'a JSON path such as version, build.sha or $.data.version';
-const DURATION_FORM = 'a duration such as 500ms, 30s, 5m or 1h (plain numbers are seconds)';
-function parseSmokeInputs(inputs) {
-    const options = {
-        timeoutMs: durationInput('timeout', inputs.timeout, SMOKE_DEFAULTS.timeout, 100, 6 * HOUR_MS),
-        requestTimeoutMs: durationInput('request-timeout', inputs.requestTimeout, SMOKE_DEFAULTS.requestTimeout, 10, HOUR_MS),
-        intervalMs: durationInput('interval', inputs.interval, SMOKE_DEFAULTS.interval, 10, HOUR_MS),
-        consecutiveSuccesses: integerInput('consecutive-successes', inputs.consecutiveSuccesses ?? SMOKE_DEFAULTS.consecutiveSuccesses, 1, 100),
-        failFastStatuses: failFastInput(inputs.failFastStatuses),
-        tlsMinDays: integerInput('tls-min-days', inputs.tlsMinDays ?? SMOKE_DEFAULTS.tlsMinDays, 0, 3650),
-    };
-    const caFile = given(inputs.caFile);
-    if (caFile !== undefined)
-        options.caFile = caFile;
-    return { checks: parseChecks(inputs), options };
-}
-/** The checks: one from `url`, or a YAML list from `checks`; global inputs are the defaults. */
-function parseChecks(inputs) {
-    const defaults = checkDefaults(inputs);
-    const url = given(inputs.url);
-    const checks = given(inputs.checks);
-    if (url !== undefined && checks !== undefined) {
-        throw new InputError('url', url, 'nothing when checks is set: give either url (one check) or checks (a list)');
-    }
-    if (url !== undefined) {
-        const target = parseUrl(url, 'url');
-        return [{ ...defaults, name: redactUrlText(url.trim()), url: target }];
-    }
-    if (checks === undefined) {
-        throw new InputError('url', undefined, 'a URL to check, or a YAML list of checks in checks');
-    }
-    return parseCheckList(checks, defaults);
-}
-function checkDefaults(inputs) {
-    const version = versionInputs(inputs.expectVersion, inputs.versionPath);
-    return {
-        method: 'GET',
-        headers: headerLines(inputs.headers ?? '', 'headers'),
-        expectStatus: requiredStatuses(inputs.expectStatus ?? SMOKE_DEFAULTS.expectStatus, 'expect-status'),
-        expectJson: [],
-        expectHeaders: [],
-        ...(version && { version }),
-    };
-}
-function parseCheckList(text, defaults) {
-    const document = parseYamlInput(text, 'checks');
-    if (!Array.isArray(document) || document.length === 0) {
-        const mapHint = isPlainObject(document) ? ' (this is one map: start each check with "- ")' : '';
-        throw new InputError('checks', spec_firstLine(text), `a YAML list of checks, each starting with "- ", such as "- url: https://…"${mapHint}`);
-    }
-    const checks = document.map((item, index) => parseCheck(item, `checks[${index}]`, defaults));
-    assertUniqueNames(checks);
-    return checks;
-}
-function parseYamlInput(text, input) {
-    try {
-        return (0,dist/* parse */.qg)(text, { prettyErrors: true, uniqueKeys: true });
-    }
-    catch (error) {
-        const reason = error instanceof Error ? (error.message.split('\n')[0] ?? '') : String(error);
-        throw new InputError(input, spec_firstLine(text), `a YAML list of checks (${reason.replace(/:$/, '')})`);
-    }
-}
-function parseCheck(item, where, defaults) {
-    if (!isPlainObject(item)) {
-        throw new InputError(where, describeValue(item), 'a map of check keys, such as "url: https://…"');
-    }
-    for (const key of Object.keys(item))
-        assertKnownKey(key, where);
-    const field = (key) => `${where}.${key}`;
-    const urlText = spec_text(item.url, field('url'));
-    if (urlText === undefined) {
-        throw new InputError(field('url'), undefined, 'an absolute http:// or https:// URL (url is required)');
-    }
-    const url = parseUrl(urlText, field('url'));
-    const method = parseMethod(spec_text(item.method, field('method')), field('method'));
-    const check = {
-        ...defaults,
-        name: checkName(item.name, urlText, field('name')),
-        url,
-        method,
-        headers: { ...defaults.headers, ...headerField(item.headers, field('headers')) },
-        expectStatus: statusField(item['expect-status'], field('expect-status')) ?? defaults.expectStatus,
-        expectJson: jsonField(item['expect-json'], field('expect-json')),
-        expectHeaders: expectHeaderField(item['expect-header'], field('expect-header')),
-    };
-    addBody(check, item.body, field('body'));
-    const contains = spec_text(item['expect-body-contains'], field('expect-body-contains'));
-    if (contains !== undefined && contains !== '')
-        check.bodyContains = contains;
-    const regex = spec_text(item['expect-body-regex'], field('expect-body-regex'));
-    if (regex !== undefined)
-        check.bodyRegex = parseRegex(regex, field('expect-body-regex'));
-    const maxLatency = spec_text(item['max-latency'], field('max-latency'));
-    if (maxLatency !== undefined) {
-        check.maxLatencyMs = durationInput(field('max-latency'), maxLatency, undefined, 1, HOUR_MS);
-    }
-    return check;
-}
-function assertKnownKey(key, where) {
-    if (CHECK_KEYS.includes(key))
-        return;
-    const allowed = `one of the check keys: ${CHECK_KEYS.join(', ')}`;
-    if (RUN_WIDE_INPUTS.includes(key)) {
-        throw new InputError(where, key, `${allowed} (${key} is an input of the action that applies to every check: set it under with:)`);
-    }
-    const suggestion = nearest(key, CHECK_KEYS);
-    throw new InputError(where, key, `${allowed}${suggestion ? ` (did you mean ${suggestion}?)` : ''}`);
-}
-function checkName(value, urlText, input) {
-    const name = spec_text(value, input)?.trim();
-    if (name === undefined)
-        return redactUrlText(urlText.trim());
-    if (name === '' || /[,\r\n]/.test(name)) {
-        throw new InputError(input, name, 'a name without commas or line breaks (the failed-checks output lists names separated by commas)');
-    }
-    return name;
-}
-function assertUniqueNames(checks) {
-    const seen = new Map();
-    checks.forEach((check, index) => {
-        const first = seen.get(check.name);
-        if (first !== undefined) {
-            throw new InputError(`checks[${index}].name`, check.name, `a name no other check has (checks[${first}] has it too; a check without a name is named by its URL)`);
-        }
-        seen.set(check.name, index);
-    });
-}
-/** Absolute http(s) URLs only; returns the normalised form. */
-function parseUrl(value, input) {
-    const expected = 'an absolute http:// or https:// URL, such as https://api.example.com/health';
-    let url;
-    try {
-        url = new URL(value.trim());
-    }
-    catch {
-        throw new InputError(input, redactUrlText(value), expected);
-    }
-    if ((url.protocol !== 'http:' && url.protocol !== 'https:') || url.hostname === '') {
-        throw new InputError(input, redactUrl(url.href), expected);
-    }
-    return url.href;
-}
-/** The URL with any password replaced by ***, for logs, results and summaries. */
-function redactUrl(url) {
-    try {
-        const parsed = new URL(url);
-        if (parsed.password === '')
-            return url;
-        parsed.password = '***';
-        return parsed.href;
-    }
-    catch {
-        return redactUrlText(url);
-    }
-}
-function redactUrlText(text) {
-    return text.replace(/(\/\/[^/:@\s]*:)[^/@\s]*@/, '$1***@');
-}
+/** How smoke-test's duration errors read: `a duration such as 500ms, …, from 10ms to 1h`. */
+const SMOKE_DURATION = { examples: '500ms, 30s, 5m or 1h', boundsAs: 'input' };
 function parseMethod(value, input) {
     if (value === undefined)
         return 'GET';
@@ -41042,7 +41033,7 @@ function addBody(check, value, input) {
 function statusField(value, input) {
     if (value === undefined || value === null)
         return undefined;
-    const textValue = Array.isArray(value) ? value.map(String).join(',') : spec_text(value, input);
+    const textValue = Array.isArray(value) ? value.map(String).join(',') : check_fields_text(value, input);
     return requiredStatuses(textValue ?? '', input);
 }
 function requiredStatuses(value, input) {
@@ -41051,12 +41042,6 @@ function requiredStatuses(value, input) {
         throw new InputError(input, value, 'at least one status code or range, such as 200-299');
     }
     return set;
-}
-function failFastInput(value) {
-    const textValue = value ?? SMOKE_DEFAULTS.failFastStatuses;
-    if (/^\s*none\s*$/i.test(textValue))
-        return EMPTY_STATUS_SET;
-    return parseStatusRanges(textValue, 'fail-fast-statuses');
 }
 /** A JavaScript regular expression: `pattern` or `/pattern/flags`. */
 function parseRegex(value, input) {
@@ -41071,27 +41056,6 @@ function parseRegex(value, input) {
         const reason = error instanceof Error ? error.message : String(error);
         throw new InputError(input, value, `a JavaScript regular expression (${reason})`);
     }
-}
-/**
- * `key<separator>value` lines; blank lines and `#` comments are skipped. Values
- * keep any further separators. With hideValues, an error shows only the start
- * of the line, since header lines carry credentials.
- */
-function parseKeyValueLines(value, options) {
-    const entries = [];
-    for (const line of value.split(/\r?\n/)) {
-        const trimmed = line.trim();
-        if (trimmed === '' || trimmed.startsWith('#'))
-            continue;
-        const at = trimmed.indexOf(options.separator);
-        const key = at > 0 ? trimmed.slice(0, at).trim() : '';
-        if (key === '') {
-            const shown = options.hideValues ? `${trimmed.split(/[\s:=]/)[0]} …` : trimmed;
-            throw new InputError(options.input, shown, options.form);
-        }
-        entries.push([key, trimmed.slice(at + 1).trim()]);
-    }
-    return entries;
 }
 const HEADER_FORM = '"Name: value" lines, such as "Authorization: Bearer …"';
 function headerLines(value, input) {
@@ -41171,6 +41135,286 @@ function jsonField(value, input) {
         return { path, segments, value: expected };
     });
 }
+/** A YAML scalar as text; undefined for a missing key or an empty value. */
+function check_fields_text(value, input) {
+    if (value === undefined || value === null)
+        return undefined;
+    return scalarText(value, input);
+}
+function scalarText(value, input, hideValue = false) {
+    if (typeof value === 'string')
+        return value;
+    if (typeof value === 'number' || typeof value === 'boolean')
+        return String(value);
+    if (value === null)
+        return '';
+    throw new InputError(input, hideValue ? undefined : describeValue(value), 'a single value (text or number)');
+}
+function isPlainObject(value) {
+    return typeof value === 'object' && value !== null && !Array.isArray(value);
+}
+function describeValue(value) {
+    const json = JSON.stringify(value) ?? String(value);
+    return json.length > 80 ? `${json.slice(0, 80)}…` : json;
+}
+
+;// CONCATENATED MODULE: ../../packages/smoke/src/url.ts
+/** Check URLs: parsed strictly, and shown with any password hidden. */
+
+/** Absolute http(s) URLs only; returns the normalised form. */
+function parseUrl(value, input) {
+    const expected = 'an absolute http:// or https:// URL, such as https://api.example.com/health';
+    let url;
+    try {
+        url = new URL(value.trim());
+    }
+    catch {
+        throw new InputError(input, redactUrlText(value), expected);
+    }
+    if ((url.protocol !== 'http:' && url.protocol !== 'https:') || url.hostname === '') {
+        throw new InputError(input, redactUrl(url.href), expected);
+    }
+    return url.href;
+}
+/** The URL with any password replaced by ***, for logs, results and summaries. */
+function redactUrl(url) {
+    try {
+        const parsed = new URL(url);
+        if (parsed.password === '')
+            return url;
+        parsed.password = '***';
+        return parsed.href;
+    }
+    catch {
+        return redactUrlText(url);
+    }
+}
+function redactUrlText(text) {
+    return text.replace(/(\/\/[^/:@\s]*:)[^/@\s]*@/, '$1***@');
+}
+
+;// CONCATENATED MODULE: ../../packages/smoke/src/check-list.ts
+/**
+ * The `checks` input: a YAML list of checks, each a map of the keys below,
+ * read into normalised checks over the run-wide defaults.
+ */
+
+
+
+const CHECK_KEYS = [
+    'name',
+    'url',
+    'method',
+    'headers',
+    'body',
+    'expect-status',
+    'expect-body-contains',
+    'expect-body-regex',
+    'expect-json',
+    'expect-header',
+    'max-latency',
+];
+/** Inputs of the action that people sometimes put inside a check by mistake. */
+const RUN_WIDE_INPUTS = [
+    'timeout',
+    'request-timeout',
+    'interval',
+    'consecutive-successes',
+    'fail-fast-statuses',
+    'expect-version',
+    'version-path',
+    'ca-file',
+    'tls-min-days',
+];
+function parseCheckList(text, defaults) {
+    const document = yamlValue('checks', text, 'a YAML list of checks');
+    if (!Array.isArray(document) || document.length === 0) {
+        const mapHint = isPlainObject(document) ? ' (this is one map: start each check with "- ")' : '';
+        throw new InputError('checks', check_list_firstLine(text), `a YAML list of checks, each starting with "- ", such as "- url: https://…"${mapHint}`);
+    }
+    const checks = document.map((item, index) => parseCheck(item, `checks[${index}]`, defaults));
+    assertUniqueNames(checks);
+    return checks;
+}
+function parseCheck(item, where, defaults) {
+    if (!isPlainObject(item)) {
+        throw new InputError(where, describeValue(item), 'a map of check keys, such as "url: https://…"');
+    }
+    for (const key of Object.keys(item))
+        assertKnownKey(key, where);
+    const field = (key) => `${where}.${key}`;
+    const urlText = check_fields_text(item.url, field('url'));
+    if (urlText === undefined) {
+        throw new InputError(field('url'), undefined, 'an absolute http:// or https:// URL (url is required)');
+    }
+    const url = parseUrl(urlText, field('url'));
+    const method = parseMethod(check_fields_text(item.method, field('method')), field('method'));
+    const check = {
+        ...defaults,
+        name: checkName(item.name, urlText, field('name')),
+        url,
+        method,
+        headers: { ...defaults.headers, ...headerField(item.headers, field('headers')) },
+        expectStatus: statusField(item['expect-status'], field('expect-status')) ?? defaults.expectStatus,
+        expectJson: jsonField(item['expect-json'], field('expect-json')),
+        expectHeaders: expectHeaderField(item['expect-header'], field('expect-header')),
+    };
+    addBody(check, item.body, field('body'));
+    const contains = check_fields_text(item['expect-body-contains'], field('expect-body-contains'));
+    if (contains !== undefined && contains !== '')
+        check.bodyContains = contains;
+    const regex = check_fields_text(item['expect-body-regex'], field('expect-body-regex'));
+    if (regex !== undefined)
+        check.bodyRegex = parseRegex(regex, field('expect-body-regex'));
+    const maxLatency = check_fields_text(item['max-latency'], field('max-latency'));
+    if (maxLatency !== undefined) {
+        check.maxLatencyMs = durationValue(field('max-latency'), maxLatency, {
+            minMs: 1,
+            maxMs: HOUR_MS,
+            ...SMOKE_DURATION,
+        });
+    }
+    return check;
+}
+function assertKnownKey(key, where) {
+    if (CHECK_KEYS.includes(key))
+        return;
+    const allowed = `one of the check keys: ${CHECK_KEYS.join(', ')}`;
+    if (RUN_WIDE_INPUTS.includes(key)) {
+        throw new InputError(where, key, `${allowed} (${key} is an input of the action that applies to every check: set it under with:)`);
+    }
+    const suggestion = closest(key, CHECK_KEYS);
+    throw new InputError(where, key, `${allowed}${suggestion ? ` (did you mean ${suggestion}?)` : ''}`);
+}
+function checkName(value, urlText, input) {
+    const name = check_fields_text(value, input)?.trim();
+    if (name === undefined)
+        return redactUrlText(urlText.trim());
+    if (name === '' || /[,\r\n]/.test(name)) {
+        throw new InputError(input, name, 'a name without commas or line breaks (the failed-checks output lists names separated by commas)');
+    }
+    return name;
+}
+function assertUniqueNames(checks) {
+    const seen = new Map();
+    checks.forEach((check, index) => {
+        const first = seen.get(check.name);
+        if (first !== undefined) {
+            throw new InputError(`checks[${index}].name`, check.name, `a name no other check has (checks[${first}] has it too; a check without a name is named by its URL)`);
+        }
+        seen.set(check.name, index);
+    });
+}
+function check_list_firstLine(value) {
+    const lines = value.trim().split('\n');
+    return lines.length > 1 ? `${lines[0]}…` : (lines[0] ?? '');
+}
+
+;// CONCATENATED MODULE: ../../packages/smoke/src/spec.ts
+/**
+ * Turns the action's inputs into validated, normalised checks and options.
+ * Every mistake fails here, before any request, with an InputError naming the
+ * input (down to `checks[2].expect-status`), the value and the expected form.
+ * Header values never appear in these messages: they are often credentials.
+ */
+
+
+
+
+
+
+/** The same defaults as action.yml, for callers without a runner (CLI, tests). */
+const SMOKE_DEFAULTS = {
+    expectStatus: '200-299',
+    timeout: '5m',
+    requestTimeout: '10s',
+    interval: '2s',
+    consecutiveSuccesses: '1',
+    failFastStatuses: '401,403',
+    tlsMinDays: '0',
+    forwardHeadersOnRedirect: 'false',
+};
+function parseSmokeInputs(inputs) {
+    const options = {
+        timeoutMs: durationValue('timeout', inputs.timeout, {
+            fallback: SMOKE_DEFAULTS.timeout,
+            minMs: 100,
+            maxMs: 6 * HOUR_MS,
+            ...SMOKE_DURATION,
+        }),
+        requestTimeoutMs: durationValue('request-timeout', inputs.requestTimeout, {
+            fallback: SMOKE_DEFAULTS.requestTimeout,
+            minMs: 10,
+            maxMs: HOUR_MS,
+            ...SMOKE_DURATION,
+        }),
+        intervalMs: durationValue('interval', inputs.interval, {
+            fallback: SMOKE_DEFAULTS.interval,
+            minMs: 10,
+            maxMs: HOUR_MS,
+            ...SMOKE_DURATION,
+        }),
+        consecutiveSuccesses: integerValue('consecutive-successes', inputs.consecutiveSuccesses, {
+            fallback: Number(SMOKE_DEFAULTS.consecutiveSuccesses),
+            min: 1,
+            max: 100,
+        }),
+        failFastStatuses: failFastInput(inputs.failFastStatuses),
+        tlsMinDays: integerValue('tls-min-days', inputs.tlsMinDays, {
+            fallback: Number(SMOKE_DEFAULTS.tlsMinDays),
+            min: 0,
+            max: 3650,
+        }),
+    };
+    const caFile = given(inputs.caFile);
+    if (caFile !== undefined)
+        options.caFile = caFile;
+    if (forwardHeadersInput(inputs.forwardHeadersOnRedirect))
+        options.forwardHeadersOnRedirect = true;
+    return { checks: parseChecks(inputs), options };
+}
+/** The checks: one from `url`, or a YAML list from `checks`; global inputs are the defaults. */
+function parseChecks(inputs) {
+    const defaults = checkDefaults(inputs);
+    const url = given(inputs.url);
+    const checks = given(inputs.checks);
+    if (url !== undefined && checks !== undefined) {
+        throw new InputError('url', url, 'nothing when checks is set: give either url (one check) or checks (a list)');
+    }
+    if (url !== undefined) {
+        const target = parseUrl(url, 'url');
+        return [{ ...defaults, name: redactUrlText(url.trim()), url: target }];
+    }
+    if (checks === undefined) {
+        throw new InputError('url', undefined, 'a URL to check, or a YAML list of checks in checks');
+    }
+    return parseCheckList(checks, defaults);
+}
+function checkDefaults(inputs) {
+    const version = versionInputs(inputs.expectVersion, inputs.versionPath);
+    return {
+        method: 'GET',
+        headers: headerLines(inputs.headers ?? '', 'headers'),
+        expectStatus: requiredStatuses(inputs.expectStatus ?? SMOKE_DEFAULTS.expectStatus, 'expect-status'),
+        expectJson: [],
+        expectHeaders: [],
+        ...(version && { version }),
+    };
+}
+function forwardHeadersInput(value) {
+    const textValue = (value ?? SMOKE_DEFAULTS.forwardHeadersOnRedirect).trim();
+    if (/^true$/i.test(textValue))
+        return true;
+    if (/^false$/i.test(textValue))
+        return false;
+    throw new InputError('forward-headers-on-redirect', value, 'true or false');
+}
+function failFastInput(value) {
+    const textValue = value ?? SMOKE_DEFAULTS.failFastStatuses;
+    if (/^\s*none\s*$/i.test(textValue))
+        return EMPTY_STATUS_SET;
+    return parseStatusRanges(textValue, 'fail-fast-statuses');
+}
 function versionInputs(expectVersion, versionPath) {
     const expected = given(expectVersion);
     const path = given(versionPath);
@@ -41202,81 +41446,8 @@ function parseVersionPath(path) {
     }
     return { kind: 'json', segments };
 }
-function durationInput(input, value, fallback, minMs, maxMs) {
-    const textValue = given(value) ?? fallback;
-    const ms = textValue === undefined ? undefined : parseDuration(textValue);
-    if (ms === undefined || ms < minMs || ms > maxMs) {
-        throw new InputError(input, value, `${DURATION_FORM}, from ${minMs}ms to ${maxMs / HOUR_MS}h`);
-    }
-    return ms;
-}
-function integerInput(input, value, min, max) {
-    const trimmed = value.trim();
-    const parsed = /^\d+$/.test(trimmed) ? Number(trimmed) : NaN;
-    if (!(parsed >= min && parsed <= max)) {
-        throw new InputError(input, value, `a whole number from ${min} to ${max}`);
-    }
-    return parsed;
-}
-/** A YAML scalar as text; undefined for a missing key or an empty value. */
-function spec_text(value, input) {
-    if (value === undefined || value === null)
-        return undefined;
-    return scalarText(value, input);
-}
-function scalarText(value, input, hideValue = false) {
-    if (typeof value === 'string')
-        return value;
-    if (typeof value === 'number' || typeof value === 'boolean')
-        return String(value);
-    if (value === null)
-        return '';
-    throw new InputError(input, hideValue ? undefined : describeValue(value), 'a single value (text or number)');
-}
 function given(value) {
     return value === undefined || value.trim() === '' ? undefined : value;
-}
-function isPlainObject(value) {
-    return typeof value === 'object' && value !== null && !Array.isArray(value);
-}
-function describeValue(value) {
-    const json = JSON.stringify(value) ?? String(value);
-    return json.length > 80 ? `${json.slice(0, 80)}…` : json;
-}
-function spec_firstLine(value) {
-    const lines = value.trim().split('\n');
-    return lines.length > 1 ? `${lines[0]}…` : (lines[0] ?? '');
-}
-/** The allowed word closest to `word`, when it is close enough to be a likely typo. */
-function nearest(word, candidates) {
-    const normalised = word
-        .replace(/([a-z])([A-Z])/g, '$1-$2')
-        .replace(/[_\s]+/g, '-')
-        .toLowerCase();
-    let best;
-    for (const candidate of candidates) {
-        const distance = editDistance(normalised, candidate);
-        if (best === undefined || distance < best.distance)
-            best = { candidate, distance };
-    }
-    if (best === undefined)
-        return undefined;
-    return best.distance <= Math.max(1, Math.floor(best.candidate.length / 3))
-        ? best.candidate
-        : undefined;
-}
-/** Levenshtein distance. */
-function editDistance(a, b) {
-    let previous = Array.from({ length: b.length + 1 }, (_, i) => i);
-    for (let i = 1; i <= a.length; i++) {
-        const current = [i];
-        for (let j = 1; j <= b.length; j++) {
-            const substitution = previous[j - 1] + (a[i - 1] === b[j - 1] ? 0 : 1);
-            current.push(Math.min(previous[j] + 1, current[j - 1] + 1, substitution));
-        }
-        previous = current;
-    }
-    return previous[b.length];
 }
 
 ;// CONCATENATED MODULE: ../../packages/smoke/src/inputs.ts
@@ -41295,6 +41466,7 @@ function readSmokeInputs(inputs) {
         failFastStatuses: inputs.optional('fail-fast-statuses'),
         caFile: inputs.optional('ca-file'),
         tlsMinDays: inputs.optional('tls-min-days'),
+        forwardHeadersOnRedirect: inputs.optional('forward-headers-on-redirect'),
     };
 }
 
@@ -41306,13 +41478,114 @@ const external_node_https_namespaceObject = __WEBPACK_EXTERNAL_createRequire(imp
 var external_node_https_default = /*#__PURE__*/__nccwpck_require__.n(external_node_https_namespaceObject);
 // EXTERNAL MODULE: external "node:perf_hooks"
 var external_node_perf_hooks_ = __nccwpck_require__(643);
-// EXTERNAL MODULE: external "node:crypto"
-var external_node_crypto_ = __nccwpck_require__(7598);
+;// CONCATENATED MODULE: ../../packages/smoke/src/redirect.ts
+/**
+ * Where a redirect may lead and what the next request carries: the method and
+ * body rules browsers follow, no downgrade from https to http, and the user's
+ * headers kept to the origin they were written for.
+ */
+const REDIRECT_STATUSES = new Set([301, 302, 303, 307, 308]);
+/** A redirect refused or impossible to follow. */
+class RedirectFailure extends Error {
+    code;
+    constructor(code, message) {
+        super(message);
+        this.code = code;
+    }
+}
+/**
+ * The URL a redirect leads to, or undefined when the response is the answer.
+ * Throws a RedirectFailure for a Location that cannot be followed, and for a
+ * step down from https to http: whatever the page was protected for would then
+ * travel in clear text, so a smoke test refuses rather than retries it.
+ */
+function redirectLocation(status, location, from) {
+    if (!REDIRECT_STATUSES.has(status))
+        return undefined;
+    if (location === undefined || location === '')
+        return undefined;
+    let target;
+    try {
+        target = new URL(location, from);
+    }
+    catch {
+        throw new RedirectFailure('BAD_REDIRECT', `${status} redirect to an invalid Location "${location}"`);
+    }
+    if (target.protocol !== 'http:' && target.protocol !== 'https:') {
+        throw new RedirectFailure('BAD_REDIRECT', `${status} redirect to a non-HTTP URL "${location}"`);
+    }
+    if (from.protocol === 'https:' && target.protocol === 'http:') {
+        throw new RedirectFailure('INSECURE_REDIRECT', `${status} redirect from https to plain http (${target.origin}${target.pathname}) refused: ` +
+            'the request would leave TLS');
+    }
+    return target;
+}
+const BODY_HEADERS = [
+    'content-type',
+    'content-length',
+    'content-encoding',
+    'content-language',
+    'content-location',
+];
+/**
+ * The request after a redirect, by the rules browsers follow (Fetch standard,
+ * RFC 9110 §15.4): 303 turns anything but GET/HEAD into a bodiless GET, 301
+ * and 302 do that to POST only, 307 and 308 repeat the request as it was.
+ * On a change of origin (scheme, host and port) every header the user set is
+ * dropped, not only Authorization and Cookie: any of them may be an API key
+ * (X-Api-Key, a CDN secret) meant for the service alone. `forward` keeps them
+ * (never Host, which names the first server).
+ */
+function redirectedTarget(previous, status, location, forward) {
+    const toGet = (status === 303 && previous.method !== 'GET' && previous.method !== 'HEAD') ||
+        ((status === 301 || status === 302) && previous.method === 'POST');
+    const withoutBodyHeaders = Object.entries(previous.headers).filter(([name]) => !(toGet && BODY_HEADERS.includes(name.toLowerCase())));
+    const crossing = location.origin !== previous.url.origin;
+    const kept = crossing
+        ? withoutBodyHeaders.filter(([name]) => forward && name.toLowerCase() !== 'host')
+        : withoutBodyHeaders;
+    const target = {
+        url: location,
+        method: toGet ? 'GET' : previous.method,
+        headers: Object.fromEntries(kept),
+        fixedHeaders: previous.fixedHeaders,
+        body: toGet ? undefined : previous.body,
+    };
+    if (!crossing)
+        return { target };
+    const keptNames = new Set(kept.map(([name]) => name));
+    return {
+        target,
+        crossed: {
+            from: previous.url.origin,
+            to: location.origin,
+            droppedHeaders: withoutBodyHeaders
+                .map(([name]) => name)
+                .filter((name) => !keptNames.has(name))
+                .map((name) => name.toLowerCase()),
+            forwarded: forward,
+        },
+    };
+}
+/** One clause for the result and the summary: where the chain went and what stayed behind. */
+function describeCrossOrigin(crossing) {
+    const went = crossing.to === crossing.from
+        ? `redirected across origins, from ${crossing.from} and back`
+        : `redirected across origins, from ${crossing.from} to ${crossing.to}`;
+    if (crossing.forwarded)
+        return `${went}; forward-headers-on-redirect sent your headers there too`;
+    if (crossing.droppedHeaders.length === 0)
+        return went;
+    const names = crossing.droppedHeaders.join(', ');
+    return `${went}; your headers (${names}) were not sent there (forward-headers-on-redirect: true sends them)`;
+}
+
 ;// CONCATENATED MODULE: external "node:fs/promises"
 const promises_namespaceObject = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("node:fs/promises");
 // EXTERNAL MODULE: external "node:tls"
 var external_node_tls_ = __nccwpck_require__(1692);
 ;// CONCATENATED MODULE: ../../packages/smoke/src/trust.ts
+/** The certificate authorities a check trusts: Node's roots, plus those of ca-file. */
 
 
 
@@ -41371,10 +41644,11 @@ async function loadCertificateAuthorities(path) {
 
 
 
+
 /** Bodies are read up to this size: enough for any health page, bounded for a runaway stream. */
 const MAX_BODY_BYTES = 1024 * 1024;
 const MAX_REDIRECTS = 5;
-const REDIRECT_STATUSES = new Set([301, 302, 303, 307, 308]);
+
 const DAY_MS = 86_400_000;
 /**
  * Keep-alive agents for one run. With extra CAs, https trusts them in addition
@@ -41404,13 +41678,6 @@ class Stopped extends Error {
         this.kind = kind;
     }
 }
-class RedirectFailure extends Error {
-    code;
-    constructor(code, message) {
-        super(message);
-        this.code = code;
-    }
-}
 async function sendRequest(request, options) {
     const started = external_node_perf_hooks_.performance.now();
     const elapsed = () => Math.round(external_node_perf_hooks_.performance.now() - started);
@@ -41425,12 +41692,14 @@ async function sendRequest(request, options) {
         url: new URL(request.url),
         method: request.method,
         headers: request.headers,
+        fixedHeaders: request.fixedHeaders ?? {},
         body: request.body,
     };
+    let crossOrigin;
     try {
         for (;;) {
             const hop = await sendOnce(target, options, controller.signal);
-            const location = redirectLocation(hop, target.url, options);
+            const location = nextLocation(hop, target.url, options);
             if (location === undefined) {
                 return {
                     kind: 'response',
@@ -41442,13 +41711,17 @@ async function sendRequest(request, options) {
                     redirects,
                     latencyMs: elapsed(),
                     ...(hop.certificate && { certificate: hop.certificate }),
+                    ...(crossOrigin && { crossOrigin }),
                 };
             }
             redirects.push({ status: hop.status, url: target.url.href });
             if (redirects.length > (options.maxRedirects ?? MAX_REDIRECTS)) {
                 throw new RedirectFailure('TOO_MANY_REDIRECTS', `more than ${options.maxRedirects ?? MAX_REDIRECTS} redirects (the last: ${hop.status} to ${location.href})`);
             }
-            target = redirectedTarget(target, hop.status, location);
+            const next = redirectedTarget(target, hop.status, location, options.forwardHeadersOnRedirect ?? false);
+            target = next.target;
+            if (next.crossed)
+                crossOrigin = joinCrossings(crossOrigin, next.crossed);
         }
     }
     catch (error) {
@@ -41459,6 +41732,7 @@ async function sendRequest(request, options) {
             url: target.url.href,
             redirects,
             latencyMs: elapsed(),
+            ...(crossOrigin && { crossOrigin }),
         };
     }
     finally {
@@ -41466,10 +41740,20 @@ async function sendRequest(request, options) {
         options.signal?.removeEventListener('abort', cancel);
     }
 }
+/** From the first origin to the last one reached, with every header left behind on the way. */
+function joinCrossings(earlier, later) {
+    if (!earlier)
+        return later;
+    return {
+        ...earlier,
+        to: later.to,
+        droppedHeaders: [...new Set([...earlier.droppedHeaders, ...later.droppedHeaders])],
+    };
+}
 function sendOnce(target, options, signal) {
     return new Promise((resolve, reject) => {
         const secure = target.url.protocol === 'https:';
-        const headers = { ...target.headers };
+        const headers = { ...target.fixedHeaders, ...target.headers };
         if (target.body !== undefined)
             headers['content-length'] = String(Buffer.byteLength(target.body));
         const transport = secure ? (external_node_https_default()) : (external_node_http_default());
@@ -41562,55 +41846,12 @@ function peerCertificate(socket, now) {
 function commonName(value) {
     return Array.isArray(value) ? value.join(', ') : (value ?? '');
 }
-function redirectLocation(hop, from, options) {
+function nextLocation(hop, from, options) {
     if (!REDIRECT_STATUSES.has(hop.status))
         return undefined;
     if (options.followRedirect && !options.followRedirect(hop.status))
         return undefined;
-    const location = hop.headers.location;
-    if (location === undefined || location === '')
-        return undefined;
-    let target;
-    try {
-        target = new URL(location, from);
-    }
-    catch {
-        throw new RedirectFailure('BAD_REDIRECT', `${hop.status} redirect to an invalid Location "${location}"`);
-    }
-    if (target.protocol !== 'http:' && target.protocol !== 'https:') {
-        throw new RedirectFailure('BAD_REDIRECT', `${hop.status} redirect to a non-HTTP URL "${location}"`);
-    }
-    return target;
-}
-const BODY_HEADERS = [
-    'content-type',
-    'content-length',
-    'content-encoding',
-    'content-language',
-    'content-location',
-];
-const CREDENTIAL_HEADERS = ['authorization', 'proxy-authorization', 'cookie', 'host'];
-/**
- * The request after a redirect, by the rules browsers follow (Fetch standard,
- * RFC 9110 §15.4): 303 turns anything but GET/HEAD into a bodiless GET, 301
- * and 302 do that to POST only, 307 and 308 repeat the request as it was.
- * Credentials are not sent to another origin (scheme, host and port), so a
- * token for the API never leaks to wherever it redirects.
- */
-function redirectedTarget(previous, status, location) {
-    const toGet = (status === 303 && previous.method !== 'GET' && previous.method !== 'HEAD') ||
-        ((status === 301 || status === 302) && previous.method === 'POST');
-    const dropped = [
-        ...(toGet ? BODY_HEADERS : []),
-        ...(location.origin !== previous.url.origin ? CREDENTIAL_HEADERS : []),
-    ];
-    const headers = Object.fromEntries(Object.entries(previous.headers).filter(([name]) => !dropped.includes(name.toLowerCase())));
-    return {
-        url: location,
-        method: toGet ? 'GET' : previous.method,
-        headers,
-        body: toGet ? undefined : previous.body,
-    };
+    return redirectLocation(hop.status, hop.headers.location, from);
 }
 const TLS_VERIFY_CODES = new Set([
     'CERT_HAS_EXPIRED',
@@ -41713,6 +41954,7 @@ function errorCode(error) {
  * - A TLS verification error fails fast: an untrusted, expired or misnamed
  *   certificate will not become valid while we wait.
  * - A certificate expiring within tls-min-days fails fast for the same reason.
+ * - A redirect from https to plain http fails fast: it is refused, not followed.
  * - Everything else (refused, reset, timeout, DNS, other statuses, wrong body,
  *   old version, slow response) is retried: those are the states a service
  *   passes through while a deploy settles.
@@ -41746,6 +41988,10 @@ function fail(reason, expected, received, failFast = false) {
     return { ok: false, failFast, reason, expected, received };
 }
 function networkFailure(error) {
+    if (error.code === 'INSECURE_REDIRECT') {
+        // The server sends us there on purpose; waiting will not change it.
+        return fail(`${error.message}; not retried`, 'no redirect from https to http', error.message, true);
+    }
     if (error.kind !== 'tls-verify')
         return fail(error.message, 'a response', error.message);
     const untrusted = /SELF_SIGNED|UNABLE_TO_(GET|VERIFY)/.test(error.code);
@@ -41979,6 +42225,7 @@ function retryAfterFromHeaders(headers, wallClock = Date.now) {
 
 
 
+
 const MAX_BACKOFF_MS = 30_000;
 const USER_AGENT = 'deploy-actions-smoke-test';
 /**
@@ -42078,7 +42325,8 @@ async function attemptOnce(check, state, run) {
     const outcome = await sendRequest({
         url: check.url,
         method: check.method,
-        headers: { 'user-agent': USER_AGENT, ...check.headers },
+        fixedHeaders: { 'user-agent': USER_AGENT },
+        headers: check.headers,
         ...(check.body !== undefined && { body: check.body }),
     }, {
         agents: run.agents,
@@ -42086,6 +42334,7 @@ async function attemptOnce(check, state, run) {
         ...(run.deps.signal && { signal: run.deps.signal }),
         // A redirect the check expects (expect-status: 301) is the answer, not a hop.
         followRedirect: (status) => !statusMatches(check.expectStatus, status),
+        ...(run.options.forwardHeadersOnRedirect && { forwardHeadersOnRedirect: true }),
     });
     const evaluation = evaluate(check, outcome, run.context);
     state.attempts++;
@@ -42096,6 +42345,17 @@ async function attemptOnce(check, state, run) {
 }
 function toCheckResult(check, state, result, needed) {
     const response = state.last?.outcome.kind === 'response' ? state.last.outcome : undefined;
+    const checkResult = toVerdict(check, state, result, needed, response);
+    const crossOrigin = state.last?.outcome.crossOrigin;
+    if (!crossOrigin)
+        return checkResult;
+    return {
+        ...checkResult,
+        reason: `${checkResult.reason}; ${describeCrossOrigin(crossOrigin)}`,
+        crossOrigin,
+    };
+}
+function toVerdict(check, state, result, needed, response) {
     const base = {
         name: check.name,
         url: redactUrl(check.url),
@@ -42141,7 +42401,8 @@ function describeOutcome(outcome) {
     const latency = formatDuration(outcome.latencyMs);
     const status = outcome.kind === 'response' ? String(outcome.status) : 'no response';
     const hops = outcome.redirects.length;
-    const via = hops > 0 ? ` from ${redactUrl(outcome.url)} after ${plural(hops, 'redirect')}` : '';
+    const origin = outcome.crossOrigin ? ', another origin' : '';
+    const via = hops > 0 ? ` from ${redactUrl(outcome.url)} after ${plural(hops, 'redirect')}${origin}` : '';
     return `${status}${via}, ${latency}`;
 }
 function logPlan(checks, options, logger) {
@@ -42199,6 +42460,7 @@ function plural(count, noun) {
 }
 
 ;// CONCATENATED MODULE: ../../packages/smoke/src/report.ts
+/** The outputs, the job summary rows and the failure message of a smoke-test run. */
 
 /** Names of the checks that failed, in the order given: the `failed-checks` output joins them with commas. */
 function failedChecks(report) {
@@ -42217,7 +42479,17 @@ function resultsJson(report) {
         latencyMs: result.latencyMs ?? null,
         verdict: result.verdict,
         reason: result.reason,
+        ...(result.crossOrigin && { crossOrigin: result.crossOrigin }),
     })));
+}
+/** smoke-test's outputs, as its action.yml declares them. */
+const SMOKE_OUTPUTS = (/* unused pure expression or super */ null && (['passed', 'failed-checks', 'results']));
+function smokeOutputs(report) {
+    return {
+        passed: String(report.passed),
+        'failed-checks': failedChecks(report).join(','),
+        results: resultsJson(report),
+    };
 }
 /** One line for the summary heading or the log: `All 3 checks passed in 4.2s.` */
 function reportHeadline(report) {
@@ -42283,6 +42555,10 @@ function describeFailure(result) {
 
 
 
+
+
+
+
 ;// CONCATENATED MODULE: ./src/inputs.ts
 
 /** Reads every input; the engine validates them all before the first request. */
@@ -42296,30 +42572,15 @@ function getInputs(inputs) {
 
 async function main() {
     const { checks, options } = getInputs(new Inputs());
-    const cancelled = abortOnCancel();
-    const report = await runSmokeTests(checks, options, {
-        logger: runnerLogger(),
-        signal: cancelled,
-    });
-    setOutputs(report);
+    // A cancelled job stops waiting and reports what was seen so far.
+    const report = await withCancel((signal) => runSmokeTests(checks, options, { logger: runnerLogger(), signal }));
+    setOutputs(smokeOutputs(report));
     await writeSummary([
         { heading: 'smoke-test', lines: [reportHeadline(report)], table: summaryRows(report) },
     ]);
     const failure = failureMessage(report);
     if (failure)
         throw new UserError(failure);
-}
-function setOutputs(report) {
-    output('passed', report.passed);
-    output('failed-checks', failedChecks(report).join(','));
-    output('results', resultsJson(report));
-}
-/** A cancelled job sends SIGINT/SIGTERM: stop waiting and report what was seen so far. */
-function abortOnCancel() {
-    const controller = new AbortController();
-    for (const signal of ['SIGINT', 'SIGTERM'])
-        process.once(signal, () => controller.abort());
-    return controller.signal;
 }
 
 ;// CONCATENATED MODULE: ./src/index.ts

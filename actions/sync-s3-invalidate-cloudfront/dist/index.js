@@ -85137,6 +85137,7 @@ function describeError(error) {
 }
 
 ;// CONCATENATED MODULE: ../../packages/action-kit/src/duration.ts
+/** Reads and writes durations: `90s`, `5m`, `1h30m`, `250ms`, or plain seconds. */
 const UNIT_MS = { ms: 1, s: 1000, m: 60_000, h: 3_600_000 };
 const DURATION = /^(\d+(?:\.\d+)?)(ms|s|m|h)?$/;
 /**
@@ -85174,6 +85175,25 @@ function formatDuration(ms) {
     if (hours > 0)
         return `${hours}h ${String(minutes).padStart(2, '0')}m`;
     return `${minutes}m ${String(seconds).padStart(2, '0')}s`;
+}
+const INPUT_UNITS = [
+    ['h', 3_600_000],
+    ['m', 60_000],
+    ['s', 1000],
+    ['ms', 1],
+];
+/** Formats milliseconds as one would write them in an input (parseDuration reads them back): `100ms`, `10s`, `6h`, `1h30m`. */
+function formatDurationInput(ms) {
+    let rest = Math.round(ms);
+    let text = '';
+    for (const [unit, size] of INPUT_UNITS) {
+        const count = Math.floor(rest / size);
+        if (count > 0) {
+            text += `${count}${unit}`;
+            rest -= count * size;
+        }
+    }
+    return text || '0s';
 }
 
 ;// CONCATENATED MODULE: ../../packages/action-kit/src/poll.ts
@@ -85268,6 +85288,11 @@ class FakeClock {
 // EXTERNAL MODULE: ../../node_modules/yaml/dist/index.js
 var dist = __nccwpck_require__(3483);
 ;// CONCATENATED MODULE: ../../packages/action-kit/src/inputs.ts
+/**
+ * Typed, validating readers of action inputs (the Inputs class) and of single
+ * values that are not inputs of their own: every mistake is an InputError
+ * naming the input, the value and the expected form.
+ */
 
 
 
@@ -85311,29 +85336,11 @@ class Inputs {
         throw new InputError(name, value, 'true or false');
     }
     integer(name, options = {}) {
-        const value = this.optional(name);
-        if (value === undefined) {
-            if (options.fallback === undefined)
-                throw new InputError(name, value, `a whole number${range(options)}`);
-            return options.fallback;
-        }
-        const parsed = /^[+-]?\d+$/.test(value) ? Number(value) : NaN;
-        if (!Number.isSafeInteger(parsed) || !inRange(parsed, options)) {
-            throw new InputError(name, value, `a whole number${range(options)}`);
-        }
-        return parsed;
+        return integerValue(name, this.optional(name), options);
     }
     /** A duration in milliseconds: `90s`, `5m`, `1h`, `250ms`, `1h30m` or plain seconds. */
     duration(name, options = {}) {
-        const value = this.optional(name) ?? options.fallback;
-        const expected = `a duration such as 30s, 5m or 1h (plain numbers are seconds)${durationRange(options)}`;
-        if (value === undefined)
-            throw new InputError(name, value, expected);
-        const ms = parseDuration(value);
-        if (ms === undefined || !inRange(ms, { min: options.minMs, max: options.maxMs })) {
-            throw new InputError(name, value, expected);
-        }
-        return ms;
+        return durationValue(name, this.optional(name) ?? options.fallback, options);
     }
     /** One of a fixed set of words, compared case-insensitively; returns the canonical spelling. */
     choice(name, choices, fallback) {
@@ -85351,33 +85358,82 @@ class Inputs {
     }
     /** `KEY=VALUE` lines (or comma-separated pairs). Values may contain `=`; keys may not be empty. */
     map(name, options = {}) {
-        const entries = new Map();
-        for (const line of splitLines(this.optional(name) ?? '')) {
-            const eq = line.indexOf('=');
-            const key = eq > 0 ? line.slice(0, eq).trim() : '';
-            const validKey = key !== '' && (options.keyPattern === undefined || options.keyPattern.test(key));
-            if (!validKey) {
-                throw new InputError(name, line, `KEY=VALUE lines${options.keyDescription ? ` (${options.keyDescription})` : ''}`);
-            }
-            if (entries.has(key))
-                throw new InputError(name, line, `each key once (${key} is repeated)`);
-            entries.set(key, line.slice(eq + 1).trim());
-        }
-        return entries;
+        const entries = parseKeyValueLines(this.optional(name) ?? '', {
+            separator: '=',
+            input: name,
+            form: `KEY=VALUE lines${options.keyDescription ? ` (${options.keyDescription})` : ''}`,
+            ...(options.keyPattern ? { keyPattern: options.keyPattern } : {}),
+            unique: true,
+            commas: true,
+        });
+        return new Map(entries);
     }
     /** A YAML (or JSON, which is YAML) block, parsed. Undefined when absent. */
     structured(name) {
         const value = this.optional(name);
-        if (value === undefined)
-            return undefined;
-        try {
-            return (0,dist/* parse */.qg)(value, { prettyErrors: true, uniqueKeys: true });
-        }
-        catch (error) {
-            const reason = error instanceof Error ? error.message.split('\n')[0] : String(error);
-            throw new InputError(name, firstLine(value), `valid YAML or JSON (${reason})`);
-        }
+        return value === undefined ? undefined : yamlValue(name, value);
     }
+}
+function integerValue(name, value, options = {}) {
+    const text = value?.trim();
+    const expected = `a whole number${range(options)}`;
+    if (text === undefined || text === '') {
+        if (options.fallback === undefined)
+            throw new InputError(name, value, expected);
+        return options.fallback;
+    }
+    const parsed = /^[+-]?\d+$/.test(text) ? Number(text) : NaN;
+    if (!Number.isSafeInteger(parsed) || !inRange(parsed, options)) {
+        throw new InputError(name, value, expected);
+    }
+    return parsed;
+}
+function durationValue(name, value, options = {}) {
+    const text = value === undefined || value.trim() === '' ? options.fallback : value;
+    const expected = `a duration such as ${options.examples ?? '30s, 5m or 1h'} (plain numbers are seconds)${durationRange(options)}`;
+    if (text === undefined)
+        throw new InputError(name, value, expected);
+    const ms = parseDuration(text);
+    if (ms === undefined || !inRange(ms, { min: options.minMs, max: options.maxMs })) {
+        throw new InputError(name, value, expected);
+    }
+    return ms;
+}
+/** YAML (or JSON) text, parsed; `expected` names what it should hold, for the error. */
+function yamlValue(name, text, expected = 'valid YAML or JSON') {
+    try {
+        return (0,dist/* parse */.qg)(text, { prettyErrors: true, uniqueKeys: true });
+    }
+    catch (error) {
+        const reason = error instanceof Error ? (error.message.split('\n')[0] ?? '') : String(error);
+        throw new InputError(name, firstLine(text), `${expected} (${reason.replace(/:$/, '')})`);
+    }
+}
+/**
+ * `key<separator>value` lines; blank lines and `#` comments are skipped, keys
+ * and values trimmed. Values keep any further separators.
+ */
+function parseKeyValueLines(value, options) {
+    const entries = [];
+    const seen = new Set();
+    const lines = options.commas && !value.includes('\n') ? value.split(',') : value.split(/\r?\n/);
+    for (const line of lines) {
+        const trimmed = line.trim();
+        if (trimmed === '' || trimmed.startsWith('#'))
+            continue;
+        const at = trimmed.indexOf(options.separator);
+        const key = at > 0 ? trimmed.slice(0, at).trim() : '';
+        if (key === '' || (options.keyPattern !== undefined && !options.keyPattern.test(key))) {
+            const shown = options.hideValues ? `${trimmed.split(/[\s:=]/)[0]} …` : trimmed;
+            throw new InputError(options.input, shown, options.form);
+        }
+        if (options.unique && seen.has(key)) {
+            throw new InputError(options.input, trimmed, `each key once (${key} is repeated)`);
+        }
+        seen.add(key);
+        entries.push([key, trimmed.slice(at + 1).trim()]);
+    }
+    return entries;
 }
 function splitList(text) {
     return text
@@ -85385,13 +85441,9 @@ function splitList(text) {
         .map((item) => item.trim())
         .filter((item) => item !== '' && !item.startsWith('#'));
 }
-function splitLines(text) {
-    const lines = text.includes('\n') ? text.split('\n') : text.split(',');
-    return lines.map((l) => l.trim()).filter((l) => l !== '' && !l.startsWith('#'));
-}
 function firstLine(text) {
-    const line = text.split('\n')[0] ?? '';
-    return text.includes('\n') ? `${line}…` : line;
+    const lines = text.trim().split('\n');
+    return lines.length > 1 ? `${lines[0]}…` : (lines[0] ?? '');
 }
 function inRange(value, bounds) {
     return ((bounds.min === undefined || value >= bounds.min) &&
@@ -85407,13 +85459,14 @@ function range(bounds) {
     return '';
 }
 function durationRange(bounds) {
+    const format = bounds.boundsAs === 'input' ? formatDurationInput : formatDuration;
     if (bounds.minMs !== undefined && bounds.maxMs !== undefined) {
-        return `, from ${formatDuration(bounds.minMs)} to ${formatDuration(bounds.maxMs)}`;
+        return `, from ${format(bounds.minMs)} to ${format(bounds.maxMs)}`;
     }
     if (bounds.minMs !== undefined)
-        return `, at least ${formatDuration(bounds.minMs)}`;
+        return `, at least ${format(bounds.minMs)}`;
     if (bounds.maxMs !== undefined)
-        return `, at most ${formatDuration(bounds.maxMs)}`;
+        return `, at most ${format(bounds.maxMs)}`;
     return '';
 }
 
@@ -85472,9 +85525,53 @@ function lineReader(onLine) {
     };
 }
 
+;// CONCATENATED MODULE: ../../packages/action-kit/src/run-context.ts
+function runContext(env = process.env) {
+    const serverUrl = env.GITHUB_SERVER_URL ?? 'https://github.com';
+    const repository = env.GITHUB_REPOSITORY ?? 'local/unknown';
+    const runId = env.GITHUB_RUN_ID ?? '0';
+    return {
+        repository,
+        runId,
+        runAttempt: env.GITHUB_RUN_ATTEMPT ?? '1',
+        sha: env.GITHUB_SHA ?? '',
+        serverUrl,
+        eventName: env.GITHUB_EVENT_NAME ?? '',
+        runUrl: `${serverUrl}/${repository}/actions/runs/${runId}`,
+    };
+}
+/** The run (and attempt) doing the work: migration history's applied_by, task start reasons. */
+function runAttemptUrl(context) {
+    return context.runAttempt === '1'
+        ? context.runUrl
+        : `${context.runUrl}/attempts/${context.runAttempt}`;
+}
+function stepContext(env = process.env) {
+    return {
+        ...runContext(env),
+        job: env.GITHUB_JOB ?? '',
+        step: env.GITHUB_ACTION ?? '',
+        inWorkflow: Boolean(env.GITHUB_RUN_ID),
+    };
+}
+/**
+ * This execution of the step: the same for every retry inside it, new for a
+ * re-run of the workflow (idempotency tokens derive from it). Undefined
+ * outside a workflow run.
+ */
+function stepExecutionId(step) {
+    if (!step.inWorkflow)
+        return undefined;
+    return [step.repository, step.runId, step.runAttempt, step.job, step.step].join('/');
+}
+
 ;// CONCATENATED MODULE: ../../packages/action-kit/src/engine.ts
 // The GitHub-free half of the kit: everything here may be used by engines in
 // packages/, by the CLI and by benchmarks. Nothing here imports @actions/*.
+
+
+
+
 
 
 
@@ -88429,6 +88526,40 @@ function getIDToken(aud) {
  */
 
 //# sourceMappingURL=core.js.map
+// EXTERNAL MODULE: external "node:crypto"
+var external_node_crypto_ = __nccwpck_require__(7598);
+// EXTERNAL MODULE: external "node:os"
+var external_node_os_ = __nccwpck_require__(8161);
+;// CONCATENATED MODULE: ../../packages/action-kit/src/commands.ts
+/**
+ * Third-party output in the job log: a line a program prints could be a
+ * workflow command (`::add-mask::`, `::error::`, `::stop-commands::`), which
+ * the runner would obey. Before such output the runner is told to stop
+ * processing commands until a random token comes back; anything of ours
+ * resumes them first.
+ */
+
+
+let token;
+/** Writes a line of third-party output with workflow commands off. */
+function writeVerbatim(line, write = stdoutWrite) {
+    if (token === undefined) {
+        token = (0,external_node_crypto_.randomBytes)(16).toString('hex');
+        write(`::stop-commands::${token}${external_node_os_.EOL}`);
+    }
+    write(`${line}${external_node_os_.EOL}`);
+}
+/** Turns workflow commands back on, if third-party output turned them off. */
+function resumeCommands(write = stdoutWrite) {
+    if (token === undefined)
+        return;
+    write(`::${token}::${external_node_os_.EOL}`);
+    token = undefined;
+}
+function stdoutWrite(text) {
+    process.stdout.write(text);
+}
+
 ;// CONCATENATED MODULE: ../../packages/action-kit/src/mask.ts
 /**
  * The forms in which a secret could reach a log: itself, each of its lines
@@ -88452,21 +88583,39 @@ function secretForms(secret) {
 ;// CONCATENATED MODULE: ../../packages/action-kit/src/github.ts
 
 
+
 /** Masks a secret and its derived forms in every later line of the job log. */
 function maskSecret(secret) {
     if (secret === undefined)
         return;
+    resumeCommands();
     for (const form of secretForms(secret))
         setSecret(form);
 }
-/** The Logger engines write to, backed by the runner's workflow commands. */
+/**
+ * The Logger engines write to, backed by the runner's workflow commands.
+ * Every call but `output` first turns commands back on after third-party output.
+ */
 function runnerLogger() {
     return {
-        info: (message) => info(message),
-        debug: (message) => debug(message),
-        warning: (message, location) => warning(message, toAnnotation(location)),
-        error: (message, location) => core_error(message, toAnnotation(location)),
-        group: (title, fn) => group(title, fn),
+        info: (message) => (resumeCommands(), info(message)),
+        output: (line) => writeVerbatim(line),
+        debug: (message) => (resumeCommands(), debug(message)),
+        warning: (message, location) => (resumeCommands(),
+            warning(message, toAnnotation(location))),
+        error: (message, location) => (resumeCommands(), core_error(message, toAnnotation(location))),
+        group: async (title, fn) => {
+            resumeCommands();
+            startGroup(title);
+            try {
+                return await fn();
+            }
+            finally {
+                // ::endgroup:: is a command too: it must not fall inside a stop.
+                resumeCommands();
+                endGroup();
+            }
+        },
         mask: (secret) => maskSecret(secret),
     };
 }
@@ -88479,22 +88628,9 @@ function toAnnotation(location) {
 function output(name, value) {
     setOutput(name, typeof value === 'string' ? value : String(value));
 }
-function runContext(env = process.env) {
-    const serverUrl = env.GITHUB_SERVER_URL ?? 'https://github.com';
-    const repository = env.GITHUB_REPOSITORY ?? 'local/unknown';
-    const runId = env.GITHUB_RUN_ID ?? '0';
-    return {
-        repository,
-        runId,
-        runAttempt: env.GITHUB_RUN_ATTEMPT ?? '1',
-        sha: env.GITHUB_SHA ?? '',
-        serverUrl,
-        eventName: env.GITHUB_EVENT_NAME ?? '',
-        runUrl: `${serverUrl}/${repository}/actions/runs/${runId}`,
-    };
-}
 /** Asks GitHub for an OIDC token for `audience` (needs `permissions: id-token: write`). */
 function githubIdToken(audience) {
+    resumeCommands(); // the toolkit masks the token with ::add-mask::
     return getIDToken(audience);
 }
 
@@ -88532,6 +88668,7 @@ async function writeSummary(sections) {
 ;// CONCATENATED MODULE: ../../packages/action-kit/src/run.ts
 
 
+
 /**
  * The one entry point of every action: runs `main` and turns anything thrown
  * into a failed step with a clean message. A user error shows its message and
@@ -88543,7 +88680,11 @@ async function run(main) {
         await main();
     }
     catch (error) {
+        resumeCommands();
         reportFailure(error);
+    }
+    finally {
+        resumeCommands();
     }
 }
 function reportFailure(error) {
@@ -88561,9 +88702,18 @@ function reportFailure(error) {
     setFailed(message);
 }
 
+;// CONCATENATED MODULE: ../../packages/action-kit/src/outputs.ts
+
+/** Sets every output of `outputs` (engines build the record; shells only hand it over). */
+function setOutputs(outputs) {
+    for (const [name, value] of Object.entries(outputs))
+        output(name, value);
+}
+
 ;// CONCATENATED MODULE: ../../packages/action-kit/src/index.ts
 // The runner-facing kit for actions/*: everything here may talk to the runner.
 // Engines import '@deploy-actions/action-kit/engine' instead.
+
 
 
 
@@ -88673,15 +88823,6 @@ function translateAwsError(error, context) {
     const label = code ? `${code}: ` : '';
     return new UserError(`${context.action}${where} failed: ${label}${message}`, { cause: error });
 }
-/** Runs one AWS call, translating its error with the call's context. */
-async function callAws(context, fn) {
-    try {
-        return await fn();
-    }
-    catch (error) {
-        throw translateAwsError(error, context);
-    }
-}
 /** The AWS error code (`name` in SDK v3), or a Node network error code. */
 function errorCode(error) {
     if (typeof error !== 'object' || error === null)
@@ -88704,11 +88845,227 @@ function endpointOverrideHint() {
         : ' and that the runner can reach AWS';
 }
 
+;// CONCATENATED MODULE: ../../packages/aws/src/calls.ts
+/**
+ * The one shape of an engine's AWS call table, and the one way to make a call
+ * of it. A table lists every call an engine sends (keyed by its operation) and
+ * every permission AWS checks on the engine's behalf (operation `'*'`); the
+ * IAM policies in workflows-examples/iam/ are compared with these tables. A
+ * call site names its table entry (`callWith(ECR_CALLS, 'PutImage', …)`), so a
+ * call missing from the table is a compile error and its AccessDenied names
+ * the entry's IAM action.
+ */
+
+
+const CALL_TABLE = Symbol.for('deploy-actions.aws-call-table');
+/** Declares a call table: checks its keys by type and marks it, so the IAM test can find it. */
+function defineCalls(table) {
+    Object.defineProperty(table, CALL_TABLE, { value: true, enumerable: false });
+    return table;
+}
+function isCallTable(value) {
+    return typeof value === 'object' && value !== null && CALL_TABLE in value;
+}
+/** The table's delegated permissions: what AWS checks on the caller's behalf. */
+function delegatedPermissions(table) {
+    return Object.values(table).filter((entry) => entry.operation === '*');
+}
+/** The context an error of the call is translated with: the entry's IAM action. */
+function callContext(table, name, target = {}) {
+    const entry = table[name];
+    if (entry === undefined || entry.operation === '*') {
+        throw new Error(`${name} is not a call of this table`);
+    }
+    return {
+        action: entry.actions[0],
+        ...(target.resource === undefined ? {} : { resource: target.resource }),
+        ...(target.region === undefined ? {} : { region: target.region }),
+    };
+}
+/**
+ * Runs one call of a table. An error is retried while `retry` allows, then
+ * goes to `onError` when given, else becomes a UserError naming the entry's
+ * IAM action (translateAwsError).
+ */
+async function callWith(table, name, target, fn, options = {}) {
+    const context = callContext(table, name, target);
+    const { retry, onError } = options;
+    for (let attempt = 0;; attempt++) {
+        try {
+            return await fn();
+        }
+        catch (error) {
+            if (retry?.retryable(error)) {
+                const delayMs = backoffDelay(attempt, { ...retry.backoff, random: retry.random });
+                if (retry.clock.now() + delayMs < retry.deadline) {
+                    retry.onRetry?.(error, delayMs);
+                    await retry.clock.sleep(delayMs);
+                    continue;
+                }
+            }
+            if (onError)
+                return await onError(error, context);
+            throw translateAwsError(error, context);
+        }
+    }
+}
+
+;// CONCATENATED MODULE: ../../packages/aws/src/retry.ts
+/**
+ * The one classifier of AWS errors worth another try, for every engine:
+ * throttling (the call was not applied, so repeating it is always safe) and
+ * transient failures (5xx, dropped connections), which only reads and
+ * idempotent writes may repeat.
+ */
+
+
+const THROTTLING = new Set([
+    'Throttling',
+    'ThrottlingException',
+    'TooManyRequestsException',
+    'RequestLimitExceeded',
+    'RequestThrottled',
+    'RequestThrottledException',
+    'SlowDown',
+]);
+const retry_NETWORK = new Set([
+    'ECONNRESET',
+    'ECONNREFUSED',
+    'EPIPE',
+    'ETIMEDOUT',
+    'EAI_AGAIN',
+    'TimeoutError',
+    'RequestTimeout',
+]);
+/**
+ * What the SDK's retry middleware makes of a thrown value that is not an
+ * `Error` of its own realm (as under a test runner's VM context): name and
+ * code are lost, only `AWS SDK error wrapper for <String(error)>` is left.
+ */
+const WRAPPED_NETWORK_ERROR = /^AWS SDK error wrapper for (?:TimeoutError|Error): (?:socket hang up|read ECONNRESET|write EPIPE|connect ECONNREFUSED)/;
+/** The service asked us to slow down: the call was not applied, so repeating it is always safe. */
+function isThrottling(error) {
+    const code = errorCode(unwrapAwsError(error));
+    return code !== undefined && THROTTLING.has(code);
+}
+/**
+ * Errors that say "not now" rather than "no": throttling, 5xx answers the
+ * SDK's retries did not outlast, and dropped connections.
+ */
+function isTransient(error) {
+    const inner = unwrapAwsError(error);
+    if (isThrottling(inner))
+        return true;
+    const code = errorCode(inner);
+    const raw = inner?.code;
+    if ((code !== undefined && retry_NETWORK.has(code)) || (typeof raw === 'string' && retry_NETWORK.has(raw))) {
+        return true;
+    }
+    const meta = inner;
+    return ((meta?.$metadata?.httpStatusCode ?? 0) >= 500 ||
+        meta?.$fault === 'server' ||
+        (inner instanceof Error && WRAPPED_NETWORK_ERROR.test(inner.message)));
+}
+/** translateAwsError wraps SDK errors in a UserError; the SDK error is its cause. */
+function unwrapAwsError(error) {
+    const cause = error?.cause;
+    return error instanceof UserError && cause !== undefined ? cause : error;
+}
+
+;// CONCATENATED MODULE: ../../packages/aws/src/refreshing.ts
+
+
+/** Assume again this long before the credentials expire (the SDK's own margin is 5 minutes too). */
+const REFRESH_MARGIN_MS = 5 * 60_000;
+/** After a failed refresh while the old credentials still work, try again no sooner than this. */
+const REFRESH_RETRY_MS = 60_000;
+function refreshingCredentials(first, options) {
+    const clock = options.clock ?? systemClock;
+    const marginMs = options.marginMs ?? REFRESH_MARGIN_MS;
+    let current = first;
+    let pending;
+    let retryAt = 0;
+    let refreshes = 0;
+    const refresh = (reason) => {
+        pending ??= (async () => {
+            options.logger.info(`AWS credentials ${reason}: assuming the role again with a new GitHub OIDC token`);
+            try {
+                current = await options.renew();
+                refreshes++;
+                retryAt = 0;
+                options.logger.info(`AWS credentials renewed${until(current)}`);
+                return current;
+            }
+            finally {
+                pending = undefined;
+            }
+        })();
+        return pending;
+    };
+    const provider = async () => {
+        const expiresAt = current.expiration?.getTime();
+        const now = clock.now();
+        if (expiresAt === undefined || expiresAt - now > marginMs)
+            return current;
+        if (pending)
+            return pending;
+        if (now < retryAt && now < expiresAt)
+            return current;
+        try {
+            return await refresh(`expire at ${current.expiration.toISOString()}`);
+        }
+        catch (error) {
+            // Credentials that still work are better than a failed step; the next request tries again.
+            if (clock.now() >= expiresAt)
+                throw error;
+            retryAt = clock.now() + REFRESH_RETRY_MS;
+            options.logger.warning(`Could not renew the AWS credentials (${error instanceof Error ? error.message : String(error)}); using the current ones until ${current.expiration.toISOString()}`);
+            return current;
+        }
+    };
+    return Object.defineProperties(provider, {
+        // Writable: the SDK sets it again on whatever provider it is given (a throw in strict code).
+        memoized: { value: true, writable: true },
+        refresh: { value: refresh },
+        refreshes: { get: () => refreshes },
+    });
+}
+function until(credentials) {
+    return credentials.expiration ? `, valid until ${credentials.expiration.toISOString()}` : '';
+}
+const EXPIRED_CODES = new Set(['ExpiredToken', 'ExpiredTokenException']);
+/** The call was refused because the session's credentials had expired. */
+function isExpiredCredentialError(error) {
+    return EXPIRED_CODES.has(errorCode(error) ?? '');
+}
+/**
+ * On ExpiredToken, assume the role again once and repeat the call. Added at
+ * the initialize step, so the repeated call resolves its credentials (and is
+ * signed) anew.
+ */
+function refreshOnExpiredToken(client, credentials) {
+    const stack = client.middlewareStack;
+    if (!stack)
+        return;
+    stack.add((next) => async (args) => {
+        try {
+            return await next(args);
+        }
+        catch (error) {
+            if (!isExpiredCredentialError(error))
+                throw error;
+            await credentials.refresh(`were refused as expired (${errorCode(error) ?? 'ExpiredToken'})`);
+            return next(args);
+        }
+    }, { step: 'initialize', name: 'deployActionsRefreshOnExpiredToken' });
+}
+
 ;// CONCATENATED MODULE: ../../packages/aws/src/version.ts
 /** The suite's version, sent in the AWS user agent. A unit test keeps it equal to package.json's. */
 const SUITE_VERSION = '1.0.0';
 
 ;// CONCATENATED MODULE: ../../packages/aws/src/clients.ts
+
 
 /**
  * The one place client options are decided. Adaptive retry mode adds
@@ -88731,7 +89088,10 @@ function clientConfig(session) {
 }
 /** Creates any AWS SDK v3 client with the session's options. */
 function createClient(Client, session) {
-    return new Client(clientConfig(session));
+    const client = new Client(clientConfig(session));
+    if (typeof session.credentials === 'function')
+        refreshOnExpiredToken(client, session.credentials);
+    return client;
 }
 
 // EXTERNAL MODULE: ../../node_modules/@aws-sdk/client-sts/dist-cjs/index.js
@@ -88897,6 +89257,7 @@ function sanitiseSessionName(name) {
 
 
 
+
 /** Reads and validates the shared AWS inputs (see action.yml: role-to-assume … max-attempts). */
 function readAwsInputs(inputs, env = process.env) {
     const roleToAssume = inputs.optional('role-to-assume');
@@ -88919,10 +89280,29 @@ function readAwsInputs(inputs, env = process.env) {
         maxAttempts: inputs.integer('max-attempts', { fallback: 8, min: 1, max: 20 }),
     };
 }
-/** Resolves credentials once; every client of the run is created from the returned session. */
+/**
+ * Resolves credentials once; every client of the run is created from the
+ * returned session. With role-to-assume they renew themselves (see
+ * refreshing.ts): a pipeline may run past the role session's lifetime, and
+ * its rollback must not fail for that.
+ */
 async function openAwsSession(aws, actionName, deps) {
-    const credentials = await resolveCredentials({ ...aws, actionName }, deps);
-    return { region: aws.region, credentials, maxAttempts: aws.maxAttempts, actionName };
+    const session = { region: aws.region, maxAttempts: aws.maxAttempts, actionName };
+    // The same session name every time, so CloudTrail shows one run however often it renews.
+    const role = {
+        ...aws,
+        actionName,
+        roleSessionName: aws.roleSessionName ?? defaultSessionName(deps.env ?? process.env),
+    };
+    const first = await resolveCredentials(role, deps);
+    if (!first)
+        return { ...session, credentials: undefined };
+    const credentials = refreshingCredentials(first, {
+        renew: async () => (await resolveCredentials(role, deps)),
+        logger: deps.logger,
+        ...(deps.clock && { clock: deps.clock }),
+    });
+    return { ...session, credentials };
 }
 
 ;// CONCATENATED MODULE: ../../packages/aws/src/index.ts
@@ -88933,28 +89313,27 @@ async function openAwsSession(aws, actionName, deps) {
 
 
 
-// EXTERNAL MODULE: external "node:crypto"
-var external_node_crypto_ = __nccwpck_require__(7598);
+
+
+
 ;// CONCATENATED MODULE: ../../packages/s3-sync/src/calls.ts
 /**
  * Every AWS call the s3-sync engine makes, with the IAM actions it needs and
  * the resources they apply to: the source for the least-privilege policy of
  * sync-s3-invalidate-cloudfront (workflows-examples/iam/) and its README.
- * test/unit/s3-sync/calls.test.ts checks that each command the engine's
- * source sends is declared here, and nothing else.
- *
- * The engine takes its error labels from here too: each call site names the
- * IAM action of its error messages as `S3_SYNC_BY_OPERATION.<Operation>.actions[0]`,
- * so the table is what the code uses, and test/unit/iam-policies.test.ts
- * checks every send is labelled from its entry.
+ * Each call site goes through callWith(S3_SYNC_TABLE, '<Operation>', …), so a
+ * call missing from the table is a compile error and its AccessDenied names
+ * the entry's first IAM action; test/unit/iam-policies.test.ts checks that
+ * every command the engine sends goes through it.
  *
  * Resource templates use `{bucket}`, `{prefix}` ('' or `site/`),
  * `{account}`, `{distributionId}`, and for KMS `{region}` and `{keyId}`.
  */
+
 const OBJECTS = 'arn:aws:s3:::{bucket}/{prefix}*';
 const DISTRIBUTION = 'arn:aws:cloudfront::{account}:distribution/{distributionId}';
-const DECLARED = [
-    {
+const S3_SYNC_TABLE = defineCalls({
+    ListObjectsV2: {
         service: 's3',
         operation: 'ListObjectsV2',
         actions: ['s3:ListBucket'],
@@ -88962,56 +89341,56 @@ const DECLARED = [
         conditions: { 's3:prefix': '{prefix}*' },
         when: 'always: every object under the prefix (also tells HeadObject a 404 from a 403)',
     },
-    {
+    HeadObject: {
         service: 's3',
         operation: 'HeadObject',
         actions: ['s3:GetObject'],
         resource: OBJECTS,
         when: 'for each local file whose key the bucket already holds (hash and headers)',
     },
-    {
+    GetObject: {
         service: 's3',
         operation: 'GetObject',
         actions: ['s3:GetObject'],
         resource: OBJECTS,
         when: 'when invalidating and the listing holds {prefix}.deploy-actions/pending-invalidation.json, the paths an interrupted deploy did not invalidate (dry runs too)',
     },
-    {
+    PutObject: {
         service: 's3',
         operation: 'PutObject',
         actions: ['s3:PutObject'],
         resource: OBJECTS,
         when: 'new and changed files below the multipart threshold; the pending-invalidation record, before the first overwrite when invalidating (not in a dry run)',
     },
-    {
+    CreateMultipartUpload: {
         service: 's3',
         operation: 'CreateMultipartUpload',
         actions: ['s3:PutObject'],
         resource: OBJECTS,
         when: 'new and changed files from the multipart threshold up',
     },
-    {
+    UploadPart: {
         service: 's3',
         operation: 'UploadPart',
         actions: ['s3:PutObject'],
         resource: OBJECTS,
         when: 'multipart uploads',
     },
-    {
+    CompleteMultipartUpload: {
         service: 's3',
         operation: 'CompleteMultipartUpload',
         actions: ['s3:PutObject'],
         resource: OBJECTS,
         when: 'multipart uploads',
     },
-    {
+    AbortMultipartUpload: {
         service: 's3',
         operation: 'AbortMultipartUpload',
         actions: ['s3:AbortMultipartUpload'],
         resource: OBJECTS,
         when: 'a multipart upload that failed (its parts are removed, not left billed)',
     },
-    {
+    CopyObject: {
         service: 's3',
         operation: 'CopyObject',
         // A copy onto the same key: authorized as the write, which also reads the source.
@@ -89019,56 +89398,407 @@ const DECLARED = [
         resource: OBJECTS,
         when: 'unchanged bytes whose headers must change (copy onto itself, metadata replaced)',
     },
-    {
+    DeleteObjects: {
         service: 's3',
         operation: 'DeleteObjects',
         actions: ['s3:DeleteObject'],
         resource: OBJECTS,
         when: 'stale objects, with delete: true, after the invalidation completed',
     },
-    {
+    DeleteObject: {
         service: 's3',
         operation: 'DeleteObject',
         actions: ['s3:DeleteObject'],
         resource: OBJECTS,
         when: 'the pending-invalidation record, once the invalidation covering its paths was created (without the permission the record is emptied by PutObject instead)',
     },
-    {
+    GetDistributionConfig: {
         service: 'cloudfront',
         operation: 'GetDistributionConfig',
         actions: ['cloudfront:GetDistributionConfig'],
         resource: DISTRIBUTION,
         when: 'with distribution-id and invalidation other than none (dry runs too): the origin path',
     },
-    {
+    CreateInvalidation: {
         service: 'cloudfront',
         operation: 'CreateInvalidation',
         actions: ['cloudfront:CreateInvalidation'],
         resource: DISTRIBUTION,
         when: 'when cached paths changed (not in a dry run)',
     },
-    {
+    GetInvalidation: {
         service: 'cloudfront',
         operation: 'GetInvalidation',
         actions: ['cloudfront:GetInvalidation'],
         resource: DISTRIBUTION,
         when: 'waiting for the invalidation: wait-for-invalidation: true, or stale objects to delete',
     },
-    {
+    kmsKey: {
         service: 'kms',
         operation: '*',
         actions: ['kms:GenerateDataKey', 'kms:Decrypt'],
         resource: 'arn:aws:kms:{region}:{account}:key/{keyId}',
         when: "only for a bucket encrypted with a customer managed KMS key (SSE-KMS): S3 calls KMS with the role's permissions on uploads and copies",
     },
-];
-const S3_SYNC_CALLS = DECLARED;
-/**
- * S3_SYNC_CALLS by operation (the same entries): where call sites read the
- * IAM action their errors name, e.g. `S3_SYNC_BY_OPERATION.PutObject.actions[0]`.
- * An operation not in the table is a compile error.
- */
+});
+/** The table's entries as a list (the KMS entry is S3's doing, not a call of ours). */
+const S3_SYNC_CALLS = Object.values(S3_SYNC_TABLE);
+/** The table's calls by operation (the same entries), without the KMS permission. */
 const S3_SYNC_BY_OPERATION = Object.fromEntries(S3_SYNC_CALLS.filter((call) => call.operation !== '*').map((call) => [call.operation, call]));
+
+;// CONCATENATED MODULE: ../../packages/s3-sync/src/names.ts
+/**
+ * S3 and CloudFront naming rules: bucket names, key prefixes, origin paths and
+ * distribution ids. Pure: the input reader and the engine's own validator
+ * (validate.ts) both apply them.
+ */
+
+const BUCKET_FORM = 'an S3 bucket name: 3-63 lowercase letters, digits, dots and hyphens';
+const RESERVED_PREFIXES = ['xn--', 'sthree-', 'amzn-s3-demo-'];
+const RESERVED_SUFFIXES = ['-s3alias', '--ol-s3', '.mrap', '--x-s3', '--table-s3'];
+/**
+ * S3's rules for general purpose bucket names. Names that S3 reserves for
+ * access points, directory and table buckets are refused: none of them can
+ * serve a static site behind CloudFront.
+ */
+function validateBucketName(value, input = 'bucket') {
+    const fail = (why) => new InputError(input, value, `${BUCKET_FORM} (${why})`);
+    if (/^s3:\/\//i.test(value) || value.startsWith('arn:')) {
+        throw fail('the name alone, without s3:// or arn:, and the path goes into prefix');
+    }
+    if (value.length < 3 || value.length > 63)
+        throw fail(`it has ${value.length} characters`);
+    if (!/^[a-z0-9.-]+$/.test(value))
+        throw fail('only lowercase letters, digits, "." and "-"');
+    if (!/^[a-z0-9].*[a-z0-9]$/.test(value))
+        throw fail('it must begin and end with a letter or digit');
+    if (value.includes('..'))
+        throw fail('no two adjacent dots');
+    if (/^\d{1,3}(\.\d{1,3}){3}$/.test(value))
+        throw fail('it must not look like an IP address');
+    const prefix = RESERVED_PREFIXES.find((p) => value.startsWith(p));
+    if (prefix)
+        throw fail(`names starting with "${prefix}" are reserved`);
+    const suffix = RESERVED_SUFFIXES.find((s) => value.endsWith(s));
+    if (suffix)
+        throw fail(`names ending with "${suffix}" are reserved`);
+    return value;
+}
+/**
+ * `/site/`, `site` and `site/` all become `site/`; empty and `/` become ''
+ * (the whole bucket). The trailing slash keeps `site-old/` out of `site`'s reach.
+ */
+function normalisePrefix(value, input = 'prefix') {
+    const trimmed = value.trim().replace(/^\/+|\/+$/g, '');
+    if (trimmed === '')
+        return '';
+    const segments = trimmed.split('/');
+    const expected = 'a key prefix such as site or releases/web';
+    if (segments.some((s) => s === ''))
+        throw new InputError(input, value, `${expected} (no "//")`);
+    if (segments.some((s) => s === '.' || s === '..')) {
+        throw new InputError(input, value, `${expected} (no "." or ".." segments)`);
+    }
+    if (trimmed.includes('\\') || hasControlCharacter(trimmed)) {
+        throw new InputError(input, value, `${expected} (no backslashes or control characters)`);
+    }
+    return `${trimmed}/`;
+}
+function hasControlCharacter(text) {
+    return Array.from(text).some((char) => char.charCodeAt(0) < 0x20 || char.charCodeAt(0) === 0x7f);
+}
+/** A CloudFront origin path: '' or `/site` (leading slash, none at the end). */
+function normaliseOriginPath(value) {
+    const trimmed = value.trim().replace(/^\/+|\/+$/g, '');
+    return trimmed === '' ? '' : `/${trimmed}`;
+}
+const DISTRIBUTION_ID = /^[A-Z0-9]{8,20}$/;
+function validateDistributionId(value, input = 'distribution-id') {
+    if (!DISTRIBUTION_ID.test(value)) {
+        throw new InputError(input, value, 'a CloudFront distribution id such as E2QWRUHAPOMQZL');
+    }
+    return value;
+}
+
+;// CONCATENATED MODULE: ../../packages/s3-sync/src/cloudfront.ts
+/**
+ * The CloudFront side of a deploy: which origin of the distribution serves the
+ * bucket (its origin path maps keys to viewer paths), and an Invalidator that
+ * creates one invalidation per deploy and waits for it.
+ *
+ * - The CallerReference is derived from the deploy (invalidationCallerReference):
+ *   a retried CreateInvalidation carries the same one, so CloudFront answers it
+ *   with the invalidation the first attempt created, never a second one — also
+ *   when the first answer was lost on the way back.
+ * - TooManyInvalidationsInProgress (3,000 paths or 15 wildcard paths in progress
+ *   per distribution), throttling, 5xx answers and dropped connections are
+ *   retried with exponential backoff and full jitter (action-kit poll), bounded
+ *   by the invalidation timeout; the SDK's own retries handle short bursts first.
+ * - Waiting polls GetInvalidation with progress lines. A role that may create
+ *   invalidations but not read them fails at once, saying so, instead of
+ *   polling until the timeout.
+ */
+
+
+
+
+
+
+/** `arn:aws:cloudfront::123456789012:distribution/E2QWRUHAPOMQZL`; any account (`*`) when unknown. */
+function distributionArn(distributionId, account = {}) {
+    return `arn:${account.partition ?? 'aws'}:cloudfront::${account.accountId ?? '*'}:distribution/${distributionId}`;
+}
+const REGION = '[a-z]{2}(?:-gov|-iso[a-z]?)?-[a-z]+-\\d{1,2}';
+/**
+ * What follows `<bucket>.` in an S3 origin's domain name: the REST endpoint
+ * (`s3`, `s3.<region>`, `s3-<region>`, `s3.dualstack.<region>`, `s3-external-1`)
+ * or the website endpoint (`s3-website-<region>`, `s3-website.<region>`).
+ */
+const S3_ENDPOINT = new RegExp(`^s3(?:-website|-external-1)?(?:[.-](?:dualstack\\.)?${REGION})?\\.amazonaws\\.com(?:\\.cn)?$`);
+/** True when an origin domain name is one of the bucket's S3 endpoints. */
+function isBucketDomain(domainName, bucket) {
+    const host = domainName.toLowerCase().replace(/\.$/, '');
+    return host.startsWith(`${bucket}.`) && S3_ENDPOINT.test(host.slice(bucket.length + 1));
+}
+/**
+ * The origin serving the bucket. With several (behaviours that map paths to
+ * different folders of one bucket), the one whose origin path holds the deploy's
+ * prefix wins, the deepest first; then one below the prefix; then the first.
+ */
+function pickBucketOrigin(origins, bucket, prefix) {
+    const candidates = origins.filter((o) => isBucketDomain(o.DomainName ?? '', bucket));
+    const keyPrefix = (o) => {
+        const path = normaliseOriginPath(o.OriginPath ?? '');
+        return path === '' ? '' : `${path.slice(1)}/`;
+    };
+    const holdingPrefix = candidates
+        .filter((o) => prefix.startsWith(keyPrefix(o)))
+        .sort((a, b) => keyPrefix(b).length - keyPrefix(a).length);
+    return (holdingPrefix[0] ?? candidates.find((o) => keyPrefix(o).startsWith(prefix)) ?? candidates[0]);
+}
+/**
+ * Reads the distribution's configuration (GetDistributionConfig) and finds
+ * the origin serving the bucket. A distribution without one is not an error
+ * (a custom domain in front of the bucket's website endpoint is a valid
+ * set-up), but the paths are then invalidated as the keys' own paths, and a
+ * warning says so.
+ */
+async function findBucketOrigin(client, distribution, target) {
+    const origins = await distributionOrigins(client, distribution);
+    const origin = pickBucketOrigin(origins, target.bucket, target.prefix);
+    if (origin === undefined) {
+        const names = origins.map((o) => o.DomainName).join(', ') || 'none';
+        return {
+            originId: undefined,
+            domainName: undefined,
+            originPath: '',
+            warning: `Distribution ${distribution.id} has no origin for bucket ${target.bucket} (its origins: ${names}): invalidation paths are the object keys' own paths.`,
+        };
+    }
+    return {
+        originId: origin.Id,
+        domainName: origin.DomainName,
+        originPath: normaliseOriginPath(origin.OriginPath ?? ''),
+        warning: undefined,
+    };
+}
+/** The distribution's origins, read with GetDistributionConfig. */
+async function distributionOrigins(client, distribution) {
+    return callWith(S3_SYNC_TABLE, 'GetDistributionConfig', { resource: distribution.arn }, async () => {
+        const response = await client.send(new dist_cjs/* GetDistributionConfigCommand */.wNI({ Id: distribution.id }));
+        return response.DistributionConfig?.Origins?.Items ?? [];
+    }, {
+        onError: (error, context) => {
+            if (errorCode(error) === 'NoSuchDistribution') {
+                throw noSuchDistribution(distribution.id, error);
+            }
+            throw translateAwsError(error, context);
+        },
+    });
+}
+/** CloudFront keeps CallerReferences per distribution; this keeps ours short and readable. */
+const CALLER_REFERENCE_PREFIX = 'deploy-actions-s3-sync';
+/**
+ * The CallerReference of a deploy's invalidation: `deploy-actions-s3-sync-<hash>`
+ * over the deploy id, the target, the paths and what the deploy wrote. Retries
+ * of one deploy send the same reference (CloudFront then returns the
+ * invalidation already made); a re-run of the workflow (a new run attempt) or a
+ * later deploy gets a new one, as it must: reusing an old reference would return
+ * an old, completed invalidation while the new uploads stay cached. The paths
+ * are part of it, so the same deploy id with another batch can never meet
+ * InvalidationBatchAlreadyExists.
+ */
+function invalidationCallerReference(input) {
+    const deployId = input.deployId ?? `random-${(0,external_node_crypto_.randomUUID)()}`;
+    const hash = (0,external_node_crypto_.createHash)('sha256')
+        .update(JSON.stringify([
+        deployId,
+        input.bucket,
+        input.prefix,
+        [...input.paths].sort(),
+        [...(input.changes ?? [])].sort(),
+    ]))
+        .digest('hex')
+        .slice(0, 40);
+    return `${CALLER_REFERENCE_PREFIX}-${hash}`;
+}
+/**
+ * CloudFront frees in-progress capacity only as other invalidations finish,
+ * which takes tens of seconds at least: retries start at a few seconds.
+ */
+const CREATE_BACKOFF = { initialMs: 4_000, maxMs: 30_000 };
+const WAIT_BACKOFF = { initialMs: 2_000, maxMs: 15_000 };
+/** Full jitter may draw a delay near zero; polls of an invalidation are at least this far apart. */
+const MIN_POLL_INTERVAL_MS = 1_000;
+class CloudFrontInvalidator {
+    options;
+    client;
+    distribution;
+    logger;
+    constructor(options) {
+        this.options = options;
+        this.client = options.client;
+        this.distribution = options.distribution;
+        this.logger = options.logger;
+    }
+    async create(paths, callerReference) {
+        const input = {
+            DistributionId: this.distribution.id,
+            InvalidationBatch: {
+                CallerReference: callerReference,
+                Paths: { Quantity: paths.length, Items: [...paths] },
+            },
+        };
+        this.logger.info(`Creating an invalidation of ${paths.length} paths on ${this.distribution.id} (CallerReference ${callerReference})`);
+        let lastError;
+        const result = await poll({
+            label: `CreateInvalidation on ${this.distribution.id}`,
+            timeoutMs: this.options.createTimeoutMs,
+            backoff: this.options.createBackoff ?? CREATE_BACKOFF,
+            clock: this.options.clock,
+            attempt: () => callWith(S3_SYNC_TABLE, 'CreateInvalidation', { resource: this.distribution.arn }, async () => {
+                const response = await this.client.send(new dist_cjs/* CreateInvalidationCommand */.Yo6(input));
+                return { done: true, value: invalidationId(response.Invalidation?.Id) };
+            }, {
+                onError: (error, context) => {
+                    if (!isRetryableCreateError(error)) {
+                        throw this.explainCreateError(error, callerReference, context);
+                    }
+                    lastError = error;
+                    // Full jitter may draw ~0: CloudFront frees capacity only as invalidations finish.
+                    return {
+                        done: false,
+                        status: describeAnswer(error),
+                        retryAfterMs: MIN_POLL_INTERVAL_MS,
+                    };
+                },
+            }),
+            onWait: ({ attempt, delayMs, status }) => this.logger.info(`CreateInvalidation attempt ${attempt}: ${status}; retrying in ${formatDuration(delayMs)} with the same CallerReference`),
+        });
+        if (result.ok)
+            return result.value;
+        throw createTimedOut(this.distribution.id, this.options.createTimeoutMs, lastError);
+    }
+    async wait(id, timeoutMs) {
+        const result = await poll({
+            label: `invalidation ${id}`,
+            timeoutMs,
+            backoff: this.options.waitBackoff ?? WAIT_BACKOFF,
+            clock: this.options.clock,
+            attempt: async () => {
+                const status = await this.readStatus(id);
+                if (status === 'Completed')
+                    return { done: true, value: undefined };
+                return { done: false, status, retryAfterMs: MIN_POLL_INTERVAL_MS };
+            },
+            onWait: ({ delayMs, status, elapsedMs }) => this.logger.info(`Invalidation ${id}: ${status} after ${formatDuration(elapsedMs)}; next check in ${formatDuration(delayMs)}`),
+        });
+        if (result.ok)
+            return;
+        throw new UserError(`Invalidation ${id} of distribution ${this.distribution.id} did not complete within ${formatDuration(timeoutMs)} (last status: ${result.lastStatus ?? 'unknown'}).`, {
+            hint: "CloudFront usually completes an invalidation within minutes: raise invalidation-timeout, or look at the distribution's Invalidations tab. The new files are uploaded; stale objects were not deleted.",
+        });
+    }
+    /** The invalidation's status; a transient failure of the call is reported as a status, to poll again. */
+    async readStatus(id) {
+        return callWith(S3_SYNC_TABLE, 'GetInvalidation', { resource: this.distribution.arn }, async () => {
+            const response = await this.client.send(new dist_cjs/* GetInvalidationCommand */.Wwh({ DistributionId: this.distribution.id, Id: id }));
+            return response.Invalidation?.Status ?? 'unknown';
+        }, {
+            onError: (error, context) => {
+                if (isTransient(error))
+                    return `GetInvalidation failed (${describeAnswer(error)})`;
+                throw this.explainWaitError(error, id, context);
+            },
+        });
+    }
+    explainCreateError(error, callerReference, context) {
+        const code = errorCode(error);
+        const message = error instanceof Error ? error.message : String(error);
+        if (code === 'NoSuchDistribution')
+            return noSuchDistribution(this.distribution.id, error);
+        if (code === 'InvalidationBatchAlreadyExists') {
+            return new UserError(`CloudFront already has an invalidation with CallerReference ${callerReference} on ${this.distribution.id}, for other paths: ${message}`, {
+                cause: error,
+                hint: 'Two deploys used the same deploy id: give each step execution its own (run id, attempt, job and step).',
+            });
+        }
+        if (code === 'BatchTooLarge' ||
+            code === 'InvalidArgument' ||
+            code === 'InconsistentQuantities') {
+            return new UserError(`CloudFront refused the invalidation paths for ${this.distribution.id} (${code}): ${message}`, {
+                cause: error,
+                hint: 'Lower invalidation-max-paths (paths are then collapsed into wildcards), or use invalidation: all.',
+            });
+        }
+        return translateAwsError(error, context);
+    }
+    explainWaitError(error, id, context) {
+        const code = errorCode(error);
+        if (code === 'AccessDenied' || code === 'AccessDeniedException') {
+            return new UserError(`Invalidation ${id} was created, but AWS denied ${context.action} on ${this.distribution.arn}, so this step cannot tell when it completes: ${error.message}`, {
+                cause: error,
+                hint: `Grant the role "${context.action}" on "${this.distribution.arn}" (the step waits for the invalidation before deleting stale objects). Without that permission, set wait-for-invalidation: false and delete: false.`,
+            });
+        }
+        if (code === 'NoSuchInvalidation') {
+            return new UserError(`Invalidation ${id} of distribution ${this.distribution.id} does not exist any more: ${error.message}`, { cause: error });
+        }
+        return translateAwsError(error, context);
+    }
+}
+function noSuchDistribution(id, cause) {
+    return new UserError(`CloudFront distribution ${id} does not exist.`, {
+        cause,
+        hint: "Check distribution-id: the ID in the CloudFront console (e.g. E2QWRUHAPOMQZL), of a distribution in the role's account. Distributions are global, not per region.",
+    });
+}
+function isRetryableCreateError(error) {
+    return errorCode(error) === 'TooManyInvalidationsInProgress' || isTransient(error);
+}
+function invalidationId(id) {
+    if (id === undefined || id === '') {
+        throw new UserError('CloudFront answered CreateInvalidation without an invalidation id.');
+    }
+    return id;
+}
+/** `TooManyInvalidationsInProgress: Processing your request will …`, `HTTP 503 ServiceUnavailable`. */
+function describeAnswer(error) {
+    const code = errorCode(error) ?? 'error';
+    const status = error?.$metadata
+        ?.httpStatusCode;
+    const message = error instanceof Error && error.message !== code ? `: ${error.message}` : '';
+    return `${status !== undefined ? `HTTP ${status} ` : ''}${code}${message}`;
+}
+function createTimedOut(distributionId, timeoutMs, lastError) {
+    const tooMany = errorCode(lastError) === 'TooManyInvalidationsInProgress';
+    return new UserError(`CloudFront did not accept the invalidation for distribution ${distributionId} within ${formatDuration(timeoutMs)}: ${describeAnswer(lastError)}`, {
+        cause: lastError,
+        hint: tooMany
+            ? 'The distribution has too many invalidations in progress (3,000 paths, or 15 wildcard paths, at a time). Wait for them to finish or raise invalidation-timeout; then run the step again with invalidation: all, since the files are already uploaded.'
+            : 'CloudFront kept failing; run the step again with invalidation: all (the files are already uploaded).',
+    });
+}
 
 // EXTERNAL MODULE: ../../packages/s3-sync/node_modules/picomatch/index.js
 var picomatch = __nccwpck_require__(7925);
@@ -89423,584 +90153,6 @@ function createHeaderPolicy(rules) {
     };
 }
 
-;// CONCATENATED MODULE: ../../packages/s3-sync/src/invalidation.ts
-/** CloudFront's limits per distribution for invalidations in progress. */
-const CLOUDFRONT_MAX_PATHS = 3000;
-const CLOUDFRONT_MAX_WILDCARDS = 15;
-/**
- * The viewer paths to invalidate. New keys need none (nothing cached them);
- * an `index.html` also invalidates its directory URLs (`/docs/`, `/docs`).
- * Keys are mapped through the origin path (`site/a.js` under origin path
- * `/site` is `/a.js`); when the paths exceed `maxPaths` they are collapsed
- * into directory wildcards, never above the deploy's own root.
- */
-function planInvalidation(request) {
-    if (request.mode === 'none' || !request.changedAnything)
-        return { paths: [], warnings: [] };
-    const root = deploymentRoot(request.prefix, request.originPath);
-    if (root === undefined) {
-        return {
-            paths: [],
-            warnings: [
-                `Nothing under prefix "${request.prefix}" is served by the distribution (its origin path is "${request.originPath}"): no invalidation.`,
-            ],
-        };
-    }
-    if (request.mode === 'all' || request.coverAll === true) {
-        return { paths: [`${root}*`], warnings: [] };
-    }
-    const paths = new Set(request.staleKeys.flatMap((key) => viewerPathsForKey(key, request.originPath)));
-    return {
-        paths: collapsePaths([...paths], {
-            root,
-            maxPaths: Math.min(request.maxPaths, CLOUDFRONT_MAX_PATHS),
-            maxWildcards: request.maxWildcards ?? CLOUDFRONT_MAX_WILDCARDS,
-        }),
-        warnings: [],
-    };
-}
-/** `site/` under origin path `/site` is the origin's root. Undefined when the key is not served. */
-function viewerPath(key, originPath) {
-    const originKeyPrefix = originKeyPrefixOf(originPath);
-    if (!key.startsWith(originKeyPrefix))
-        return undefined;
-    return `/${encodePath(key.slice(originKeyPrefix.length))}`;
-}
-/** The viewer paths of a key, with the directory aliases of an index.html. */
-function viewerPathsForKey(key, originPath) {
-    const path = viewerPath(key, originPath);
-    if (path === undefined)
-        return [];
-    if (!path.endsWith('/index.html'))
-        return [path];
-    const directory = path.slice(0, -'index.html'.length);
-    return directory === '/' ? [path, '/'] : [path, directory, directory.slice(0, -1)];
-}
-/**
- * The viewer path under which everything the deploy writes appears, ending in
- * `/`. Undefined when the prefix and the origin path do not overlap.
- */
-function deploymentRoot(prefix, originPath) {
-    const originKeyPrefix = originKeyPrefixOf(originPath);
-    if (prefix.startsWith(originKeyPrefix))
-        return `/${encodePath(prefix.slice(originKeyPrefix.length))}`;
-    if (originKeyPrefix.startsWith(prefix))
-        return '/';
-    return undefined;
-}
-function originKeyPrefixOf(originPath) {
-    const trimmed = originPath.replace(/^\/+|\/+$/g, '');
-    return trimmed === '' ? '' : `${trimmed}/`;
-}
-/**
- * Percent-encodes what browsers encode in a URL path (WHATWG path set: controls,
- * space, `"#<>?\`{}` and non-ASCII), and `%` itself, so the path matches the
- * cache key CloudFront saw. `*` is encoded too: unencoded it would be a wildcard.
- */
-function encodePath(path) {
-    return Array.from(path, (char) => {
-        if (char === '*')
-            return '%2A';
-        if (/^[\x21-\x7e]$/.test(char) && !/["#<>?`{}%]/.test(char))
-            return char;
-        return encodeURIComponent(char);
-    }).join('');
-}
-/**
- * Greedy: while there are more than `maxPaths` entries, replace the entries
- * under one directory by `directory*`. The directory is the one removing the
- * most entries, counting no more than are still too many, so that among the
- * directories that would suffice the deepest (which invalidates least) wins.
- * The deploy's root wildcard is the fallback when the wildcard budget cannot
- * get under the limit with narrower directories.
- */
-function collapsePaths(paths, limits) {
-    let entries = [...new Set(paths)].sort();
-    while (entries.length > limits.maxPaths) {
-        const directory = bestDirectoryToCollapse(entries, limits);
-        if (directory === undefined)
-            return coverAllUnderRoot(entries, limits.root);
-        entries = [...entries.filter((entry) => !entry.startsWith(directory)), `${directory}*`].sort();
-    }
-    return entries;
-}
-/** The root wildcard, and the root's own slash-less alias (`/app` for root `/app/`), which it does not cover. */
-function coverAllUnderRoot(entries, root) {
-    return [`${root}*`, ...entries.filter((entry) => !entry.startsWith(root))].sort();
-}
-function bestDirectoryToCollapse(entries, limits) {
-    const covered = new Map();
-    for (const entry of entries) {
-        const isWildcard = entry.endsWith('*');
-        for (const directory of directoriesAbove(entry, limits.root)) {
-            const count = covered.get(directory) ?? { entries: 0, wildcards: 0 };
-            count.entries++;
-            if (isWildcard)
-                count.wildcards++;
-            covered.set(directory, count);
-        }
-    }
-    const wildcardsInUse = entries.filter((entry) => entry.endsWith('*')).length;
-    const excess = entries.length - limits.maxPaths;
-    let best;
-    for (const [directory, count] of covered) {
-        const gain = Math.min(count.entries - 1, excess);
-        const wildcardsAfter = wildcardsInUse - count.wildcards + 1;
-        if (directory === limits.root || gain <= 0 || wildcardsAfter > limits.maxWildcards)
-            continue;
-        const better = best === undefined ||
-            gain > best.gain ||
-            (gain === best.gain && directory.length > best.directory.length);
-        if (better)
-            best = { directory, gain };
-    }
-    return best?.directory;
-}
-/**
- * The directories (ending in `/`) strictly containing an entry, from the root
- * down. `/docs/*` lies under `/` but not under `/docs/` (it is that directory's own wildcard).
- */
-function directoriesAbove(entry, root) {
-    const path = entry.endsWith('*') ? entry.slice(0, -1) : entry;
-    const directories = [];
-    for (let i = root.length - 1; i < path.length - 1; i = path.indexOf('/', i + 1)) {
-        if (i < 0)
-            break;
-        directories.push(path.slice(0, i + 1));
-    }
-    return directories;
-}
-
-;// CONCATENATED MODULE: ../../packages/s3-sync/src/inputs.ts
-
-
-
-
-
-const BUCKET_FORM = 'an S3 bucket name: 3-63 lowercase letters, digits, dots and hyphens';
-const RESERVED_PREFIXES = ['xn--', 'sthree-', 'amzn-s3-demo-'];
-const RESERVED_SUFFIXES = ['-s3alias', '--ol-s3', '.mrap', '--x-s3', '--table-s3'];
-/**
- * S3's rules for general purpose bucket names. Names that S3 reserves for
- * access points, directory and table buckets are refused: none of them can
- * serve a static site behind CloudFront.
- */
-function validateBucketName(value, input = 'bucket') {
-    const fail = (why) => new InputError(input, value, `${BUCKET_FORM} (${why})`);
-    if (/^s3:\/\//i.test(value) || value.startsWith('arn:')) {
-        throw fail('the name alone, without s3:// or arn:, and the path goes into prefix');
-    }
-    if (value.length < 3 || value.length > 63)
-        throw fail(`it has ${value.length} characters`);
-    if (!/^[a-z0-9.-]+$/.test(value))
-        throw fail('only lowercase letters, digits, "." and "-"');
-    if (!/^[a-z0-9].*[a-z0-9]$/.test(value))
-        throw fail('it must begin and end with a letter or digit');
-    if (value.includes('..'))
-        throw fail('no two adjacent dots');
-    if (/^\d{1,3}(\.\d{1,3}){3}$/.test(value))
-        throw fail('it must not look like an IP address');
-    const prefix = RESERVED_PREFIXES.find((p) => value.startsWith(p));
-    if (prefix)
-        throw fail(`names starting with "${prefix}" are reserved`);
-    const suffix = RESERVED_SUFFIXES.find((s) => value.endsWith(s));
-    if (suffix)
-        throw fail(`names ending with "${suffix}" are reserved`);
-    return value;
-}
-/**
- * `/site/`, `site` and `site/` all become `site/`; empty and `/` become ''
- * (the whole bucket). The trailing slash keeps `site-old/` out of `site`'s reach.
- */
-function normalisePrefix(value, input = 'prefix') {
-    const trimmed = value.trim().replace(/^\/+|\/+$/g, '');
-    if (trimmed === '')
-        return '';
-    const segments = trimmed.split('/');
-    const expected = 'a key prefix such as site or releases/web';
-    if (segments.some((s) => s === ''))
-        throw new InputError(input, value, `${expected} (no "//")`);
-    if (segments.some((s) => s === '.' || s === '..')) {
-        throw new InputError(input, value, `${expected} (no "." or ".." segments)`);
-    }
-    if (trimmed.includes('\\') || hasControlCharacter(trimmed)) {
-        throw new InputError(input, value, `${expected} (no backslashes or control characters)`);
-    }
-    return `${trimmed}/`;
-}
-function hasControlCharacter(text) {
-    return Array.from(text).some((char) => char.charCodeAt(0) < 0x20 || char.charCodeAt(0) === 0x7f);
-}
-/** A CloudFront origin path: '' or `/site` (leading slash, none at the end). */
-function normaliseOriginPath(value) {
-    const trimmed = value.trim().replace(/^\/+|\/+$/g, '');
-    return trimmed === '' ? '' : `/${trimmed}`;
-}
-const DISTRIBUTION_ID = /^[A-Z0-9]{8,20}$/;
-function validateDistributionId(value, input = 'distribution-id') {
-    if (!DISTRIBUTION_ID.test(value)) {
-        throw new InputError(input, value, 'a CloudFront distribution id such as E2QWRUHAPOMQZL');
-    }
-    return value;
-}
-const INVALIDATION_MODES = ['changed', 'all', 'none'];
-/**
- * Reads and validates the sync inputs (names as in the issue); throws an
- * InputError naming the first bad one. Defaults here must equal action.yml's
- * (a unit test compares them). Every input is read by a literal
- * `inputs.<reader>('name'` call: the action metadata test finds them that way.
- */
-function readSyncInputs(inputs) {
-    const distributionId = inputs.optional('distribution-id');
-    return {
-        sourceDir: inputs.required('source-dir'),
-        bucket: validateBucketName(inputs.required('bucket')),
-        prefix: normalisePrefix(inputs.string('prefix', '')),
-        include: globList('include', inputs.optional('include'), ['**']),
-        exclude: globList('exclude', inputs.optional('exclude'), []),
-        uploadLast: globList('upload-last', inputs.optional('upload-last'), DEFAULT_UPLOAD_LAST),
-        cacheControlRules: parseCacheControlRules(inputs.string('cache-control', '')),
-        contentTypeRules: parseContentTypeRules(inputs.string('content-type', '')),
-        delete: inputs.boolean('delete', true),
-        maxDeletes: inputs.integer('max-deletes', { fallback: 500, min: 0 }),
-        distributionId: distributionId === undefined ? undefined : validateDistributionId(distributionId),
-        invalidation: inputs.choice('invalidation', INVALIDATION_MODES, 'changed'),
-        invalidationMaxPaths: inputs.integer('invalidation-max-paths', {
-            fallback: 100,
-            min: 1,
-            max: CLOUDFRONT_MAX_PATHS,
-        }),
-        waitForInvalidation: inputs.boolean('wait-for-invalidation', true),
-        invalidationTimeoutMs: inputs.duration('invalidation-timeout', {
-            fallback: '20m',
-            minMs: 10_000,
-            maxMs: 6 * 3_600_000,
-        }),
-        concurrency: inputs.integer('concurrency', { fallback: 8, min: 1, max: 64 }),
-        dryRun: inputs.boolean('dry-run', false),
-    };
-}
-function globList(name, value, fallback) {
-    const globs = value === undefined ? [...fallback] : splitGlobList(value);
-    validateGlobs(name, globs);
-    return globs;
-}
-
-;// CONCATENATED MODULE: ../../packages/s3-sync/src/cloudfront.ts
-/**
- * The CloudFront side of a deploy: which origin of the distribution serves the
- * bucket (its origin path maps keys to viewer paths), and an Invalidator that
- * creates one invalidation per deploy and waits for it.
- *
- * - The CallerReference is derived from the deploy (invalidationCallerReference):
- *   a retried CreateInvalidation carries the same one, so CloudFront answers it
- *   with the invalidation the first attempt created, never a second one — also
- *   when the first answer was lost on the way back.
- * - TooManyInvalidationsInProgress (3,000 paths or 15 wildcard paths in progress
- *   per distribution), throttling, 5xx answers and dropped connections are
- *   retried with exponential backoff and full jitter (action-kit poll), bounded
- *   by the invalidation timeout; the SDK's own retries handle short bursts first.
- * - Waiting polls GetInvalidation with progress lines. A role that may create
- *   invalidations but not read them fails at once, saying so, instead of
- *   polling until the timeout.
- */
-
-
-
-
-
-
-/** `arn:aws:cloudfront::123456789012:distribution/E2QWRUHAPOMQZL`; any account (`*`) when unknown. */
-function distributionArn(distributionId, account = {}) {
-    return `arn:${account.partition ?? 'aws'}:cloudfront::${account.accountId ?? '*'}:distribution/${distributionId}`;
-}
-const REGION = '[a-z]{2}(?:-gov|-iso[a-z]?)?-[a-z]+-\\d{1,2}';
-/**
- * What follows `<bucket>.` in an S3 origin's domain name: the REST endpoint
- * (`s3`, `s3.<region>`, `s3-<region>`, `s3.dualstack.<region>`, `s3-external-1`)
- * or the website endpoint (`s3-website-<region>`, `s3-website.<region>`).
- */
-const S3_ENDPOINT = new RegExp(`^s3(?:-website|-external-1)?(?:[.-](?:dualstack\\.)?${REGION})?\\.amazonaws\\.com(?:\\.cn)?$`);
-/** True when an origin domain name is one of the bucket's S3 endpoints. */
-function isBucketDomain(domainName, bucket) {
-    const host = domainName.toLowerCase().replace(/\.$/, '');
-    return host.startsWith(`${bucket}.`) && S3_ENDPOINT.test(host.slice(bucket.length + 1));
-}
-/**
- * The origin serving the bucket. With several (behaviours that map paths to
- * different folders of one bucket), the one whose origin path holds the deploy's
- * prefix wins, the deepest first; then one below the prefix; then the first.
- */
-function pickBucketOrigin(origins, bucket, prefix) {
-    const candidates = origins.filter((o) => isBucketDomain(o.DomainName ?? '', bucket));
-    const keyPrefix = (o) => {
-        const path = normaliseOriginPath(o.OriginPath ?? '');
-        return path === '' ? '' : `${path.slice(1)}/`;
-    };
-    const holdingPrefix = candidates
-        .filter((o) => prefix.startsWith(keyPrefix(o)))
-        .sort((a, b) => keyPrefix(b).length - keyPrefix(a).length);
-    return (holdingPrefix[0] ?? candidates.find((o) => keyPrefix(o).startsWith(prefix)) ?? candidates[0]);
-}
-/**
- * Reads the distribution's configuration (GetDistributionConfig) and finds
- * the origin serving the bucket. A distribution without one is not an error
- * (a custom domain in front of the bucket's website endpoint is a valid
- * set-up), but the paths are then invalidated as the keys' own paths, and a
- * warning says so.
- */
-async function findBucketOrigin(client, distribution, target) {
-    const origins = await distributionOrigins(client, distribution);
-    const origin = pickBucketOrigin(origins, target.bucket, target.prefix);
-    if (origin === undefined) {
-        const names = origins.map((o) => o.DomainName).join(', ') || 'none';
-        return {
-            originId: undefined,
-            domainName: undefined,
-            originPath: '',
-            warning: `Distribution ${distribution.id} has no origin for bucket ${target.bucket} (its origins: ${names}): invalidation paths are the object keys' own paths.`,
-        };
-    }
-    return {
-        originId: origin.Id,
-        domainName: origin.DomainName,
-        originPath: normaliseOriginPath(origin.OriginPath ?? ''),
-        warning: undefined,
-    };
-}
-/** The distribution's origins, read with GetDistributionConfig. */
-async function distributionOrigins(client, distribution) {
-    try {
-        const response = await client.send(new dist_cjs/* GetDistributionConfigCommand */.wNI({ Id: distribution.id }));
-        return response.DistributionConfig?.Origins?.Items ?? [];
-    }
-    catch (error) {
-        if (errorCode(error) === 'NoSuchDistribution')
-            throw noSuchDistribution(distribution.id, error);
-        throw translateAwsError(error, {
-            action: S3_SYNC_BY_OPERATION.GetDistributionConfig.actions[0],
-            resource: distribution.arn,
-        });
-    }
-}
-/** CloudFront keeps CallerReferences per distribution; this keeps ours short and readable. */
-const CALLER_REFERENCE_PREFIX = 'deploy-actions-s3-sync';
-/**
- * The CallerReference of a deploy's invalidation: `deploy-actions-s3-sync-<hash>`
- * over the deploy id, the target, the paths and what the deploy wrote. Retries
- * of one deploy send the same reference (CloudFront then returns the
- * invalidation already made); a re-run of the workflow (a new run attempt) or a
- * later deploy gets a new one, as it must: reusing an old reference would return
- * an old, completed invalidation while the new uploads stay cached. The paths
- * are part of it, so the same deploy id with another batch can never meet
- * InvalidationBatchAlreadyExists.
- */
-function invalidationCallerReference(input) {
-    const deployId = input.deployId ?? `random-${(0,external_node_crypto_.randomUUID)()}`;
-    const hash = (0,external_node_crypto_.createHash)('sha256')
-        .update(JSON.stringify([
-        deployId,
-        input.bucket,
-        input.prefix,
-        [...input.paths].sort(),
-        [...(input.changes ?? [])].sort(),
-    ]))
-        .digest('hex')
-        .slice(0, 40);
-    return `${CALLER_REFERENCE_PREFIX}-${hash}`;
-}
-/**
- * CloudFront frees in-progress capacity only as other invalidations finish,
- * which takes tens of seconds at least: retries start at a few seconds.
- */
-const CREATE_BACKOFF = { initialMs: 4_000, maxMs: 30_000 };
-const WAIT_BACKOFF = { initialMs: 2_000, maxMs: 15_000 };
-/** Full jitter may draw a delay near zero; polls of an invalidation are at least this far apart. */
-const MIN_POLL_INTERVAL_MS = 1_000;
-const THROTTLING = new Set([
-    'Throttling',
-    'ThrottlingException',
-    'TooManyRequestsException',
-    'RequestLimitExceeded',
-]);
-const TRANSIENT_NETWORK = new Set([
-    'ECONNRESET',
-    'ECONNREFUSED',
-    'EPIPE',
-    'ETIMEDOUT',
-    'EAI_AGAIN',
-    'TimeoutError',
-    'RequestTimeout',
-]);
-/**
- * What the SDK's retry middleware makes of a thrown value that is not an
- * `Error` of its own realm (as under a test runner's VM context): name and
- * code are lost, only `AWS SDK error wrapper for <String(error)>` is left.
- */
-const WRAPPED_NETWORK_ERROR = /^AWS SDK error wrapper for (?:TimeoutError|Error): (?:socket hang up|read ECONNRESET|write EPIPE|connect ECONNREFUSED)/;
-/** Throttling, 5xx and dropped connections: worth another try. */
-function isTransientError(error) {
-    const code = errorCode(error) ?? '';
-    const meta = error;
-    const status = meta?.$metadata?.httpStatusCode ?? 0;
-    return (THROTTLING.has(code) ||
-        TRANSIENT_NETWORK.has(code) ||
-        TRANSIENT_NETWORK.has(error?.code ?? '') ||
-        status >= 500 ||
-        meta?.$fault === 'server' ||
-        (error instanceof Error && WRAPPED_NETWORK_ERROR.test(error.message)));
-}
-class CloudFrontInvalidator {
-    options;
-    client;
-    distribution;
-    logger;
-    constructor(options) {
-        this.options = options;
-        this.client = options.client;
-        this.distribution = options.distribution;
-        this.logger = options.logger;
-    }
-    async create(paths, callerReference) {
-        const input = {
-            DistributionId: this.distribution.id,
-            InvalidationBatch: {
-                CallerReference: callerReference,
-                Paths: { Quantity: paths.length, Items: [...paths] },
-            },
-        };
-        this.logger.info(`Creating an invalidation of ${paths.length} paths on ${this.distribution.id} (CallerReference ${callerReference})`);
-        let lastError;
-        const result = await poll({
-            label: `CreateInvalidation on ${this.distribution.id}`,
-            timeoutMs: this.options.createTimeoutMs,
-            backoff: this.options.createBackoff ?? CREATE_BACKOFF,
-            clock: this.options.clock,
-            attempt: async () => {
-                try {
-                    const response = await this.client.send(new dist_cjs/* CreateInvalidationCommand */.Yo6(input));
-                    return { done: true, value: invalidationId(response.Invalidation?.Id) };
-                }
-                catch (error) {
-                    if (!isRetryableCreateError(error))
-                        throw this.explainCreateError(error, callerReference);
-                    lastError = error;
-                    // Full jitter may draw ~0: CloudFront frees capacity only as invalidations finish.
-                    return { done: false, status: describeAnswer(error), retryAfterMs: MIN_POLL_INTERVAL_MS };
-                }
-            },
-            onWait: ({ attempt, delayMs, status }) => this.logger.info(`CreateInvalidation attempt ${attempt}: ${status}; retrying in ${formatDuration(delayMs)} with the same CallerReference`),
-        });
-        if (result.ok)
-            return result.value;
-        throw createTimedOut(this.distribution.id, this.options.createTimeoutMs, lastError);
-    }
-    async wait(id, timeoutMs) {
-        const result = await poll({
-            label: `invalidation ${id}`,
-            timeoutMs,
-            backoff: this.options.waitBackoff ?? WAIT_BACKOFF,
-            clock: this.options.clock,
-            attempt: async () => {
-                const status = await this.readStatus(id);
-                if (status === 'Completed')
-                    return { done: true, value: undefined };
-                return { done: false, status, retryAfterMs: MIN_POLL_INTERVAL_MS };
-            },
-            onWait: ({ delayMs, status, elapsedMs }) => this.logger.info(`Invalidation ${id}: ${status} after ${formatDuration(elapsedMs)}; next check in ${formatDuration(delayMs)}`),
-        });
-        if (result.ok)
-            return;
-        throw new UserError(`Invalidation ${id} of distribution ${this.distribution.id} did not complete within ${formatDuration(timeoutMs)} (last status: ${result.lastStatus ?? 'unknown'}).`, {
-            hint: "CloudFront usually completes an invalidation within minutes: raise invalidation-timeout, or look at the distribution's Invalidations tab. The new files are uploaded; stale objects were not deleted.",
-        });
-    }
-    /** The invalidation's status; a transient failure of the call is reported as a status, to poll again. */
-    async readStatus(id) {
-        try {
-            const response = await this.client.send(new dist_cjs/* GetInvalidationCommand */.Wwh({ DistributionId: this.distribution.id, Id: id }));
-            return response.Invalidation?.Status ?? 'unknown';
-        }
-        catch (error) {
-            if (isTransientError(error))
-                return `GetInvalidation failed (${describeAnswer(error)})`;
-            throw this.explainWaitError(error, id);
-        }
-    }
-    explainCreateError(error, callerReference) {
-        const code = errorCode(error);
-        const message = error instanceof Error ? error.message : String(error);
-        if (code === 'NoSuchDistribution')
-            return noSuchDistribution(this.distribution.id, error);
-        if (code === 'InvalidationBatchAlreadyExists') {
-            return new UserError(`CloudFront already has an invalidation with CallerReference ${callerReference} on ${this.distribution.id}, for other paths: ${message}`, {
-                cause: error,
-                hint: 'Two deploys used the same deploy id: give each step execution its own (run id, attempt, job and step).',
-            });
-        }
-        if (code === 'BatchTooLarge' ||
-            code === 'InvalidArgument' ||
-            code === 'InconsistentQuantities') {
-            return new UserError(`CloudFront refused the invalidation paths for ${this.distribution.id} (${code}): ${message}`, {
-                cause: error,
-                hint: 'Lower invalidation-max-paths (paths are then collapsed into wildcards), or use invalidation: all.',
-            });
-        }
-        return translateAwsError(error, {
-            action: S3_SYNC_BY_OPERATION.CreateInvalidation.actions[0],
-            resource: this.distribution.arn,
-        });
-    }
-    explainWaitError(error, id) {
-        const code = errorCode(error);
-        if (code === 'AccessDenied' || code === 'AccessDeniedException') {
-            return new UserError(`Invalidation ${id} was created, but AWS denied ${S3_SYNC_BY_OPERATION.GetInvalidation.actions[0]} on ${this.distribution.arn}, so this step cannot tell when it completes: ${error.message}`, {
-                cause: error,
-                hint: `Grant the role "${S3_SYNC_BY_OPERATION.GetInvalidation.actions[0]}" on "${this.distribution.arn}" (the step waits for the invalidation before deleting stale objects). Without that permission, set wait-for-invalidation: false and delete: false.`,
-            });
-        }
-        if (code === 'NoSuchInvalidation') {
-            return new UserError(`Invalidation ${id} of distribution ${this.distribution.id} does not exist any more: ${error.message}`, { cause: error });
-        }
-        return translateAwsError(error, {
-            action: S3_SYNC_BY_OPERATION.GetInvalidation.actions[0],
-            resource: this.distribution.arn,
-        });
-    }
-}
-function noSuchDistribution(id, cause) {
-    return new UserError(`CloudFront distribution ${id} does not exist.`, {
-        cause,
-        hint: "Check distribution-id: the ID in the CloudFront console (e.g. E2QWRUHAPOMQZL), of a distribution in the role's account. Distributions are global, not per region.",
-    });
-}
-function isRetryableCreateError(error) {
-    return errorCode(error) === 'TooManyInvalidationsInProgress' || isTransientError(error);
-}
-function invalidationId(id) {
-    if (id === undefined || id === '') {
-        throw new UserError('CloudFront answered CreateInvalidation without an invalidation id.');
-    }
-    return id;
-}
-/** `TooManyInvalidationsInProgress: Processing your request will …`, `HTTP 503 ServiceUnavailable`. */
-function describeAnswer(error) {
-    const code = errorCode(error) ?? 'error';
-    const status = error?.$metadata
-        ?.httpStatusCode;
-    const message = error instanceof Error && error.message !== code ? `: ${error.message}` : '';
-    return `${status !== undefined ? `HTTP ${status} ` : ''}${code}${message}`;
-}
-function createTimedOut(distributionId, timeoutMs, lastError) {
-    const tooMany = errorCode(lastError) === 'TooManyInvalidationsInProgress';
-    return new UserError(`CloudFront did not accept the invalidation for distribution ${distributionId} within ${formatDuration(timeoutMs)}: ${describeAnswer(lastError)}`, {
-        cause: lastError,
-        hint: tooMany
-            ? 'The distribution has too many invalidations in progress (3,000 paths, or 15 wildcard paths, at a time). Wait for them to finish or raise invalidation-timeout; then run the step again with invalidation: all, since the files are already uploaded.'
-            : 'CloudFront kept failing; run the step again with invalidation: all (the files are already uploaded).',
-    });
-}
-
 // EXTERNAL MODULE: external "node:fs"
 var external_node_fs_ = __nccwpck_require__(3024);
 // EXTERNAL MODULE: external "node:fs/promises"
@@ -90175,11 +90327,7 @@ function objectArn(bucket, key = '') {
 /** Every object under the prefix (ListObjectsV2, 1,000 per page). */
 async function listObjects(s3, bucket, prefix) {
     const objects = new Map();
-    const context = {
-        action: S3_SYNC_BY_OPERATION.ListObjectsV2.actions[0],
-        resource: objectArn(bucket),
-    };
-    await callAws(context, async () => {
+    await callWith(S3_SYNC_TABLE, 'ListObjectsV2', { resource: objectArn(bucket) }, async () => {
         const pages = (0,client_s3_dist_cjs.paginateListObjectsV2)({ client: s3, pageSize: 1000 }, { Bucket: bucket, ...(prefix === '' ? {} : { Prefix: prefix }) });
         for await (const page of pages) {
             for (const object of page.Contents ?? []) {
@@ -90210,19 +90358,16 @@ async function describeObjects(s3, bucket, keys, concurrency) {
     return details;
 }
 async function describeObject(s3, bucket, key) {
-    let head;
-    try {
-        head = await s3.send(new client_s3_dist_cjs.HeadObjectCommand({ Bucket: bucket, Key: key }));
-    }
-    catch (error) {
-        const code = errorCode(error);
-        if (code === 'NotFound' || code === 'NoSuchKey')
-            return undefined;
-        throw translateAwsError(error, {
-            action: S3_SYNC_BY_OPERATION.HeadObject.actions[0],
-            resource: objectArn(bucket, key),
-        });
-    }
+    const head = await callWith(S3_SYNC_TABLE, 'HeadObject', { resource: objectArn(bucket, key) }, () => s3.send(new client_s3_dist_cjs.HeadObjectCommand({ Bucket: bucket, Key: key })), {
+        onError: (error, context) => {
+            const code = errorCode(error);
+            if (code === 'NotFound' || code === 'NoSuchKey')
+                return undefined;
+            throw translateAwsError(error, context);
+        },
+    });
+    if (head === undefined)
+        return undefined;
     const sha256 = head.Metadata?.[SHA256_METADATA]?.toLowerCase();
     return {
         size: head.ContentLength ?? 0,
@@ -90367,31 +90512,24 @@ function relativeKey(prefix, key) {
 /** The record under the prefix; undefined when it is gone or records nothing. */
 async function readPendingInvalidation(s3, bucket, prefix) {
     const key = pendingInvalidationKey(prefix);
-    let text;
-    try {
+    const text = await callWith(S3_SYNC_TABLE, 'GetObject', { resource: objectArn(bucket, key) }, async () => {
         const answer = await s3.send(new client_s3_dist_cjs.GetObjectCommand({ Bucket: bucket, Key: key }));
-        text = (await answer.Body?.transformToString('utf8')) ?? '';
-    }
-    catch (error) {
-        const code = errorCode(error);
-        if (code === 'NoSuchKey' || code === 'NotFound')
-            return undefined;
-        throw translateAwsError(error, {
-            action: S3_SYNC_BY_OPERATION.GetObject.actions[0],
-            resource: objectArn(bucket, key),
-        });
-    }
-    return parsePendingInvalidation(prefix, text);
+        return (await answer.Body?.transformToString('utf8')) ?? '';
+    }, {
+        onError: (error, context) => {
+            const code = errorCode(error);
+            if (code === 'NoSuchKey' || code === 'NotFound')
+                return undefined;
+            throw translateAwsError(error, context);
+        },
+    });
+    return text === undefined ? undefined : parsePendingInvalidation(prefix, text);
 }
 /** Writes (or replaces) the record, with no-store: it must never be cached. */
 async function writePendingInvalidation(s3, bucket, prefix, pending, clock) {
     const key = pendingInvalidationKey(prefix);
     const body = Buffer.from(formatPendingInvalidation(prefix, pending, new Date(clock.now())));
-    const context = {
-        action: S3_SYNC_BY_OPERATION.PutObject.actions[0],
-        resource: objectArn(bucket, key),
-    };
-    await callAws(context, () => s3.send(new client_s3_dist_cjs.PutObjectCommand({
+    await callWith(S3_SYNC_TABLE, 'PutObject', { resource: objectArn(bucket, key) }, () => s3.send(new client_s3_dist_cjs.PutObjectCommand({
         Bucket: bucket,
         Key: key,
         Body: body,
@@ -90409,21 +90547,169 @@ async function writePendingInvalidation(s3, bucket, prefix, pending, clock) {
  */
 async function removePendingInvalidation(s3, bucket, prefix, clock) {
     const key = pendingInvalidationKey(prefix);
-    try {
+    const removed = await callWith(S3_SYNC_TABLE, 'DeleteObject', { resource: objectArn(bucket, key) }, async () => {
         await s3.send(new client_s3_dist_cjs.DeleteObjectCommand({ Bucket: bucket, Key: key }));
+        return true;
+    }, {
+        onError: (error, context) => {
+            const code = errorCode(error);
+            if (code === 'AccessDenied' || code === 'AccessDeniedException')
+                return false;
+            throw translateAwsError(error, context);
+        },
+    });
+    if (removed)
         return 'removed';
-    }
-    catch (error) {
-        const code = errorCode(error);
-        if (code !== 'AccessDenied' && code !== 'AccessDeniedException') {
-            throw translateAwsError(error, {
-                action: S3_SYNC_BY_OPERATION.DeleteObject.actions[0],
-                resource: objectArn(bucket, key),
-            });
-        }
-    }
     await writePendingInvalidation(s3, bucket, prefix, { keys: [], all: false }, clock);
     return 'emptied';
+}
+
+;// CONCATENATED MODULE: ../../packages/s3-sync/src/invalidation.ts
+/** CloudFront's limits per distribution for invalidations in progress. */
+const CLOUDFRONT_MAX_PATHS = 3000;
+const CLOUDFRONT_MAX_WILDCARDS = 15;
+/**
+ * The viewer paths to invalidate. New keys need none (nothing cached them);
+ * an `index.html` also invalidates its directory URLs (`/docs/`, `/docs`).
+ * Keys are mapped through the origin path (`site/a.js` under origin path
+ * `/site` is `/a.js`); when the paths exceed `maxPaths` they are collapsed
+ * into directory wildcards, never above the deploy's own root.
+ */
+function planInvalidation(request) {
+    if (request.mode === 'none' || !request.changedAnything)
+        return { paths: [], warnings: [] };
+    const root = deploymentRoot(request.prefix, request.originPath);
+    if (root === undefined) {
+        return {
+            paths: [],
+            warnings: [
+                `Nothing under prefix "${request.prefix}" is served by the distribution (its origin path is "${request.originPath}"): no invalidation.`,
+            ],
+        };
+    }
+    if (request.mode === 'all' || request.coverAll === true) {
+        return { paths: [`${root}*`], warnings: [] };
+    }
+    const paths = new Set(request.staleKeys.flatMap((key) => viewerPathsForKey(key, request.originPath)));
+    return {
+        paths: collapsePaths([...paths], {
+            root,
+            maxPaths: Math.min(request.maxPaths, CLOUDFRONT_MAX_PATHS),
+            maxWildcards: request.maxWildcards ?? CLOUDFRONT_MAX_WILDCARDS,
+        }),
+        warnings: [],
+    };
+}
+/** `site/` under origin path `/site` is the origin's root. Undefined when the key is not served. */
+function viewerPath(key, originPath) {
+    const originKeyPrefix = originKeyPrefixOf(originPath);
+    if (!key.startsWith(originKeyPrefix))
+        return undefined;
+    return `/${encodePath(key.slice(originKeyPrefix.length))}`;
+}
+/** The viewer paths of a key, with the directory aliases of an index.html. */
+function viewerPathsForKey(key, originPath) {
+    const path = viewerPath(key, originPath);
+    if (path === undefined)
+        return [];
+    if (!path.endsWith('/index.html'))
+        return [path];
+    const directory = path.slice(0, -'index.html'.length);
+    return directory === '/' ? [path, '/'] : [path, directory, directory.slice(0, -1)];
+}
+/**
+ * The viewer path under which everything the deploy writes appears, ending in
+ * `/`. Undefined when the prefix and the origin path do not overlap.
+ */
+function deploymentRoot(prefix, originPath) {
+    const originKeyPrefix = originKeyPrefixOf(originPath);
+    if (prefix.startsWith(originKeyPrefix))
+        return `/${encodePath(prefix.slice(originKeyPrefix.length))}`;
+    if (originKeyPrefix.startsWith(prefix))
+        return '/';
+    return undefined;
+}
+function originKeyPrefixOf(originPath) {
+    const trimmed = originPath.replace(/^\/+|\/+$/g, '');
+    return trimmed === '' ? '' : `${trimmed}/`;
+}
+/**
+ * Percent-encodes what browsers encode in a URL path (WHATWG path set: controls,
+ * space, `"#<>?\`{}` and non-ASCII), and `%` itself, so the path matches the
+ * cache key CloudFront saw. `*` is encoded too: unencoded it would be a wildcard.
+ */
+function encodePath(path) {
+    return Array.from(path, (char) => {
+        if (char === '*')
+            return '%2A';
+        if (/^[\x21-\x7e]$/.test(char) && !/["#<>?`{}%]/.test(char))
+            return char;
+        return encodeURIComponent(char);
+    }).join('');
+}
+/**
+ * Greedy: while there are more than `maxPaths` entries, replace the entries
+ * under one directory by `directory*`. The directory is the one removing the
+ * most entries, counting no more than are still too many, so that among the
+ * directories that would suffice the deepest (which invalidates least) wins.
+ * The deploy's root wildcard is the fallback when the wildcard budget cannot
+ * get under the limit with narrower directories.
+ */
+function collapsePaths(paths, limits) {
+    let entries = [...new Set(paths)].sort();
+    while (entries.length > limits.maxPaths) {
+        const directory = bestDirectoryToCollapse(entries, limits);
+        if (directory === undefined)
+            return coverAllUnderRoot(entries, limits.root);
+        entries = [...entries.filter((entry) => !entry.startsWith(directory)), `${directory}*`].sort();
+    }
+    return entries;
+}
+/** The root wildcard, and the root's own slash-less alias (`/app` for root `/app/`), which it does not cover. */
+function coverAllUnderRoot(entries, root) {
+    return [`${root}*`, ...entries.filter((entry) => !entry.startsWith(root))].sort();
+}
+function bestDirectoryToCollapse(entries, limits) {
+    const covered = new Map();
+    for (const entry of entries) {
+        const isWildcard = entry.endsWith('*');
+        for (const directory of directoriesAbove(entry, limits.root)) {
+            const count = covered.get(directory) ?? { entries: 0, wildcards: 0 };
+            count.entries++;
+            if (isWildcard)
+                count.wildcards++;
+            covered.set(directory, count);
+        }
+    }
+    const wildcardsInUse = entries.filter((entry) => entry.endsWith('*')).length;
+    const excess = entries.length - limits.maxPaths;
+    let best;
+    for (const [directory, count] of covered) {
+        const gain = Math.min(count.entries - 1, excess);
+        const wildcardsAfter = wildcardsInUse - count.wildcards + 1;
+        if (directory === limits.root || gain <= 0 || wildcardsAfter > limits.maxWildcards)
+            continue;
+        const better = best === undefined ||
+            gain > best.gain ||
+            (gain === best.gain && directory.length > best.directory.length);
+        if (better)
+            best = { directory, gain };
+    }
+    return best?.directory;
+}
+/**
+ * The directories (ending in `/`) strictly containing an entry, from the root
+ * down. `/docs/*` lies under `/` but not under `/docs/` (it is that directory's own wildcard).
+ */
+function directoriesAbove(entry, root) {
+    const path = entry.endsWith('*') ? entry.slice(0, -1) : entry;
+    const directories = [];
+    for (let i = root.length - 1; i < path.length - 1; i = path.indexOf('/', i + 1)) {
+        if (i < 0)
+            break;
+        directories.push(path.slice(0, i + 1));
+    }
+    return directories;
 }
 
 ;// CONCATENATED MODULE: ../../packages/s3-sync/src/plan.ts
@@ -90617,6 +90903,16 @@ function planLines(plan) {
     ];
 }
 /** The action's outputs, as strings. `invalidated-paths` is a JSON array. */
+/** sync-s3-invalidate-cloudfront's outputs, as its action.yml declares them. */
+const SYNC_OUTPUTS = (/* unused pure expression or super */ null && ([
+    'uploaded',
+    'metadata-updated',
+    'unchanged',
+    'deleted',
+    'bytes-uploaded',
+    'invalidation-id',
+    'invalidated-paths',
+]));
 function syncOutputs(report) {
     return {
         uploaded: String(report.uploaded),
@@ -90809,12 +91105,11 @@ async function uploadFile(s3, bucket, upload, multipart) {
         CacheControl: upload.headers.cacheControl,
         Metadata: { [SHA256_METADATA]: upload.file.sha256 },
     };
-    const context = {
-        action: S3_SYNC_BY_OPERATION.PutObject.actions[0],
-        resource: objectArn(bucket, upload.key),
-    };
+    const target = { resource: objectArn(bucket, upload.key) };
     if (upload.file.size >= multipart.thresholdBytes) {
-        await callAws(context, () => new lib_storage_dist_cjs/* Upload */._({
+        // Upload sends CreateMultipartUpload, UploadPart, CompleteMultipartUpload (and AbortMultipartUpload
+        // on failure), all authorized as s3:PutObject.
+        await callWith(S3_SYNC_TABLE, 'CreateMultipartUpload', target, () => new lib_storage_dist_cjs/* Upload */._({
             client: s3,
             params: { ...params, Body: (0,external_node_fs_.createReadStream)(upload.file.absPath) },
             partSize: partSizeFor(upload.file.size, multipart.partBytes),
@@ -90825,7 +91120,7 @@ async function uploadFile(s3, bucket, upload, multipart) {
     }
     const body = await (0,promises_.readFile)(upload.file.absPath);
     assertUnchangedSincePlanned(upload, body);
-    await callAws(context, () => s3.send(new client_s3_dist_cjs.PutObjectCommand({
+    await callWith(S3_SYNC_TABLE, 'PutObject', target, () => s3.send(new client_s3_dist_cjs.PutObjectCommand({
         ...params,
         Body: body,
         ContentLength: body.length,
@@ -90850,39 +91145,32 @@ function assertUnchangedSincePlanned(upload, body) {
  * refuse if the object changed since it was compared.
  */
 async function updateMetadata(s3, bucket, update) {
-    try {
-        await s3.send(new client_s3_dist_cjs.CopyObjectCommand({
-            Bucket: bucket,
-            Key: update.key,
-            CopySource: `${bucket}/${update.key.split('/').map(encodeURIComponent).join('/')}`,
-            CopySourceIfMatch: `"${update.etag}"`,
-            MetadataDirective: 'REPLACE',
-            ContentType: update.headers.contentType,
-            CacheControl: update.headers.cacheControl,
-            Metadata: { [SHA256_METADATA]: update.file.sha256 },
-        }));
-    }
-    catch (error) {
-        if (errorCode(error) === 'PreconditionFailed') {
-            throw new UserError(`s3://${bucket}/${update.key} changed while the sync was running.`, {
-                cause: error,
-                hint: 'Another deploy may be writing to the same prefix; run this one again.',
-            });
-        }
-        throw translateAwsError(error, {
-            action: S3_SYNC_BY_OPERATION.CopyObject.actions[0],
-            resource: objectArn(bucket, update.key),
-        });
-    }
+    await callWith(S3_SYNC_TABLE, 'CopyObject', { resource: objectArn(bucket, update.key) }, () => s3.send(new client_s3_dist_cjs.CopyObjectCommand({
+        Bucket: bucket,
+        Key: update.key,
+        CopySource: `${bucket}/${update.key.split('/').map(encodeURIComponent).join('/')}`,
+        CopySourceIfMatch: `"${update.etag}"`,
+        MetadataDirective: 'REPLACE',
+        ContentType: update.headers.contentType,
+        CacheControl: update.headers.cacheControl,
+        Metadata: { [SHA256_METADATA]: update.file.sha256 },
+    })), {
+        onError: (error, context) => {
+            if (errorCode(error) === 'PreconditionFailed') {
+                throw new UserError(`s3://${bucket}/${update.key} changed while the sync was running.`, {
+                    cause: error,
+                    hint: 'Another deploy may be writing to the same prefix; run this one again.',
+                });
+            }
+            throw translateAwsError(error, context);
+        },
+    });
 }
 /** Deletes keys in batches of 1,000; a key S3 could not delete fails the step. */
 async function deleteKeys(s3, bucket, keys) {
     for (let start = 0; start < keys.length; start += DELETE_BATCH_SIZE) {
         const batch = keys.slice(start, start + DELETE_BATCH_SIZE);
-        const result = await callAws({
-            action: S3_SYNC_BY_OPERATION.DeleteObjects.actions[0],
-            resource: objectArn(bucket, batch[0]),
-        }, () => s3.send(new client_s3_dist_cjs.DeleteObjectsCommand({
+        const result = await callWith(S3_SYNC_TABLE, 'DeleteObjects', { resource: objectArn(bucket, batch[0]) }, () => s3.send(new client_s3_dist_cjs.DeleteObjectsCommand({
             Bucket: bucket,
             Delete: { Objects: batch.map((Key) => ({ Key })), Quiet: true },
         })));
@@ -90890,14 +91178,53 @@ async function deleteKeys(s3, bucket, keys) {
         if (failed.length > 0) {
             const first = failed[0];
             throw new UserError(`S3 did not delete ${failed.length} of ${batch.length} objects; the first, ${first.Key}, with ${first.Code}: ${first.Message}`, {
-                hint: `Grant the role "${S3_SYNC_BY_OPERATION.DeleteObjects.actions[0]}" on "${objectArn(bucket)}/*" and check for object locks.`,
+                hint: `Grant the role "${S3_SYNC_TABLE.DeleteObjects.actions[0]}" on "${objectArn(bucket)}/*" and check for object locks.`,
             });
         }
     }
 }
 
-;// CONCATENATED MODULE: ../../packages/s3-sync/src/sync.ts
+;// CONCATENATED MODULE: ../../packages/s3-sync/src/validate.ts
+/**
+ * The one validator of sync options: the engine runs it on the options it is
+ * given (a caller may build them by hand), and the input reader reads within
+ * the same limits. Naming rules are in names.ts, glob rules in globs.ts.
+ */
 
+
+
+
+/** The whole-number options' ranges, as the input reader reads them too. */
+const SYNC_LIMITS = {
+    concurrency: { min: 1, max: 64 },
+    maxDeletes: { min: 0 },
+    invalidationMaxPaths: { min: 1, max: CLOUDFRONT_MAX_PATHS },
+};
+/** What scanning the build needs checked: the globs that select its files. */
+function validateScanOptions(options) {
+    validateGlobs('include', options.include);
+    validateGlobs('exclude', options.exclude);
+}
+/** Every check of the options, before anything is read or written; throws an InputError. */
+function validateSyncOptions(options) {
+    validateBucketName(options.bucket);
+    validateScanOptions(options);
+    validateGlobs('upload-last', options.uploadLast);
+    assertWholeNumber('concurrency', options.concurrency, SYNC_LIMITS.concurrency);
+    assertWholeNumber('max-deletes', options.maxDeletes, SYNC_LIMITS.maxDeletes);
+    assertWholeNumber('invalidation-max-paths', options.invalidationMaxPaths, SYNC_LIMITS.invalidationMaxPaths);
+    return {
+        prefix: normalisePrefix(options.prefix),
+        originPath: normaliseOriginPath(options.originPath),
+    };
+}
+function assertWholeNumber(input, value, { min, max = Number.MAX_SAFE_INTEGER }) {
+    if (!Number.isSafeInteger(value) || value < min || value > max) {
+        throw new InputError(input, String(value), `a whole number from ${min} to ${max}`);
+    }
+}
+
+;// CONCATENATED MODULE: ../../packages/s3-sync/src/sync.ts
 
 
 
@@ -90920,7 +91247,10 @@ async function deleteKeys(s3, bucket, keys) {
 async function syncToS3(options, deps) {
     const clock = deps.clock ?? systemClock;
     const started = clock.now();
-    const settings = validateSyncOptions(options);
+    const settings = {
+        ...validateSyncOptions(options),
+        multipart: options.multipart ?? DEFAULT_MULTIPART,
+    };
     const filter = createFileFilter(options.include, options.exclude);
     const plan = await makePlan(options, settings, filter, deps);
     await logPlan(deps.logger, plan, options.dryRun);
@@ -90956,26 +91286,6 @@ async function syncToS3(options, deps) {
     }
     return { ...report, transfers, invalidationId, durationMs: clock.now() - started };
 }
-/** The checks the shell's input reading also makes, for callers that build options themselves. */
-function validateSyncOptions(options) {
-    validateBucketName(options.bucket);
-    validateGlobs('include', options.include);
-    validateGlobs('exclude', options.exclude);
-    validateGlobs('upload-last', options.uploadLast);
-    assertWholeNumber('concurrency', options.concurrency, 1, 64);
-    assertWholeNumber('max-deletes', options.maxDeletes, 0, Number.MAX_SAFE_INTEGER);
-    assertWholeNumber('invalidation-max-paths', options.invalidationMaxPaths, 1, CLOUDFRONT_MAX_PATHS);
-    return {
-        prefix: normalisePrefix(options.prefix),
-        originPath: normaliseOriginPath(options.originPath),
-        multipart: options.multipart ?? DEFAULT_MULTIPART,
-    };
-}
-function assertWholeNumber(input, value, min, max) {
-    if (!Number.isSafeInteger(value) || value < min || value > max) {
-        throw new InputError(input, String(value), `a whole number from ${min} to ${max}`);
-    }
-}
 /**
  * Hashes the files of source-dir that include/exclude select. Fails with a
  * UserError on bad globs, a missing source-dir, an empty build, or a symbolic
@@ -90983,8 +91293,11 @@ function assertWholeNumber(input, value, min, max) {
  * opening its AWS session and hands the result to syncToS3 as `scanned`.
  */
 async function scanBuild(options, logger) {
-    validateGlobs('include', options.include);
-    validateGlobs('exclude', options.exclude);
+    validateScanOptions(options);
+    return scan(options, logger);
+}
+/** scanBuild without the checks, for syncToS3, which made them already. */
+function scan(options, logger) {
     const filter = createFileFilter(options.include, options.exclude);
     return logger.group(`Hashing the files in ${options.sourceDir}`, async () => {
         const found = await scanSourceDir({
@@ -91000,7 +91313,7 @@ async function scanBuild(options, logger) {
 }
 async function makePlan(options, settings, filter, deps) {
     const { logger, s3 } = deps;
-    const files = options.scanned ?? (await scanBuild(options, logger));
+    const files = options.scanned ?? (await scan(options, logger));
     const target = `s3://${options.bucket}/${settings.prefix}`;
     const recordKey = pendingInvalidationKey(settings.prefix);
     const invalidating = deps.invalidator !== undefined && options.invalidation !== 'none';
@@ -91167,7 +91480,7 @@ async function invalidate(run, paths) {
     const reference = invalidationCallerReference({
         deployId: run.options.deployId,
         bucket: run.options.bucket,
-        prefix: normalisePrefix(run.options.prefix),
+        prefix: run.prefix,
         paths,
         changes: planChanges(run.plan),
     });
@@ -91213,6 +91526,54 @@ function plannedReport(options, prefix, plan) {
         transfers: [],
         durationMs: 0,
     };
+}
+
+;// CONCATENATED MODULE: ../../packages/s3-sync/src/inputs.ts
+
+
+
+
+
+const INVALIDATION_MODES = ['changed', 'all', 'none'];
+/**
+ * Reads and validates the sync inputs (names as in the issue); throws an
+ * InputError naming the first bad one. Defaults here must equal action.yml's
+ * (a unit test compares them). Every input is read by a literal
+ * `inputs.<reader>('name'` call: the action metadata test finds them that way.
+ */
+function readSyncInputs(inputs) {
+    const distributionId = inputs.optional('distribution-id');
+    return {
+        sourceDir: inputs.required('source-dir'),
+        bucket: validateBucketName(inputs.required('bucket')),
+        prefix: normalisePrefix(inputs.string('prefix', '')),
+        include: globList('include', inputs.optional('include'), ['**']),
+        exclude: globList('exclude', inputs.optional('exclude'), []),
+        uploadLast: globList('upload-last', inputs.optional('upload-last'), DEFAULT_UPLOAD_LAST),
+        cacheControlRules: parseCacheControlRules(inputs.string('cache-control', '')),
+        contentTypeRules: parseContentTypeRules(inputs.string('content-type', '')),
+        delete: inputs.boolean('delete', true),
+        maxDeletes: inputs.integer('max-deletes', { fallback: 500, ...SYNC_LIMITS.maxDeletes }),
+        distributionId: distributionId === undefined ? undefined : validateDistributionId(distributionId),
+        invalidation: inputs.choice('invalidation', INVALIDATION_MODES, 'changed'),
+        invalidationMaxPaths: inputs.integer('invalidation-max-paths', {
+            fallback: 100,
+            ...SYNC_LIMITS.invalidationMaxPaths,
+        }),
+        waitForInvalidation: inputs.boolean('wait-for-invalidation', true),
+        invalidationTimeoutMs: inputs.duration('invalidation-timeout', {
+            fallback: '20m',
+            minMs: 10_000,
+            maxMs: 6 * 3_600_000,
+        }),
+        concurrency: inputs.integer('concurrency', { fallback: 8, ...SYNC_LIMITS.concurrency }),
+        dryRun: inputs.boolean('dry-run', false),
+    };
+}
+function globList(name, value, fallback) {
+    const globs = value === undefined ? [...fallback] : splitGlobList(value);
+    validateGlobs(name, globs);
+    return globs;
 }
 
 // EXTERNAL MODULE: external "node:http"
@@ -91302,12 +91663,49 @@ function useContentMd5ForDeleteObjects(client) {
     }, { step: 'finalizeRequest', priority: 'high', name: 'deployActionsDeleteObjectsContentMd5' });
 }
 
+;// CONCATENATED MODULE: ../../packages/s3-sync/src/distribution.ts
+
+/**
+ * The distribution's origin for the bucket (its origin path maps keys to
+ * URLs) and the invalidator; none without a distribution-id or with
+ * invalidation: none. Looked up in a dry run too: the plan shows real paths.
+ */
+async function openDistribution(sync, client, logger) {
+    if (sync.distributionId === undefined || client === undefined) {
+        if (sync.invalidation !== 'none')
+            logger.info('No distribution-id: nothing is invalidated.');
+        return undefined;
+    }
+    if (sync.invalidation === 'none') {
+        logger.info(`invalidation: none: distribution ${sync.distributionId} is left alone.`);
+        return undefined;
+    }
+    const distribution = { id: sync.distributionId, arn: distributionArn(sync.distributionId) };
+    const origin = await findBucketOrigin(client, distribution, {
+        bucket: sync.bucket,
+        prefix: sync.prefix,
+    });
+    if (origin.warning !== undefined)
+        logger.warning(origin.warning);
+    else
+        logger.info(`Distribution ${distribution.id} serves the bucket from origin ${origin.originId ?? '?'}${origin.originPath === '' ? '' : ` with origin path ${origin.originPath}`}`);
+    const invalidator = new CloudFrontInvalidator({
+        client,
+        distribution,
+        logger,
+        createTimeoutMs: sync.invalidationTimeoutMs,
+    });
+    return { invalidator, info: { id: distribution.id, origin } };
+}
+
 ;// CONCATENATED MODULE: ../../packages/s3-sync/src/index.ts
 /**
  * The engine of sync-s3-invalidate-cloudfront: content-hash diff, per-file
  * headers, entry files last, deletes after the invalidation, minimal invalidation.
  *
- * How a deploy runs (syncToS3): validate options → hash source-dir → list the
+ * How a deploy runs (syncToS3): validate options (validate.ts, the one
+ * validator; inputs.ts reads within its limits, names.ts holds the naming
+ * rules) → hash source-dir → list the
  * prefix and HeadObject the keys that also exist locally → plan (pure, see
  * plan.ts) → upload non-entry files → upload entry files → invalidate and wait
  * → delete stale objects. Decisions worth knowing:
@@ -91329,8 +91727,10 @@ function useContentMd5ForDeleteObjects(client) {
  *   a deploy finding the record invalidates them too, and removes it once its
  *   invalidation was created. `.deploy-actions` is reserved: never uploaded,
  *   compared or deleted as part of the build.
- * - calls.ts: S3_SYNC_CALLS, every AWS call the engine makes and its IAM actions;
- *   the call sites take the action their errors name from it (S3_SYNC_BY_OPERATION).
+ * - calls.ts: S3_SYNC_TABLE, every AWS call the engine makes and its IAM actions;
+ *   every call site goes through callWith(S3_SYNC_TABLE, '<Operation>', …).
+ * - types.ts: the types the modules share (files, plan, options, report); it
+ *   imports no module back, so the modules form no import cycle.
  */
 
 
@@ -91343,6 +91743,11 @@ function useContentMd5ForDeleteObjects(client) {
 
 
 
+
+
+
+
+// The suite-wide classifier, under the name this engine exported it as.
 
 
 
@@ -91393,77 +91798,27 @@ async function main() {
     const scanned = await scanBuild(sync, logger);
     const session = await openAwsSession(aws, ACTION, { getIdToken: githubIdToken, logger });
     const s3 = createS3Client(session, { concurrency: sync.concurrency });
-    const cloudfront = await openDistribution(session, sync, logger);
+    // Only when something is invalidated; the engine says why not otherwise.
+    const client = sync.distributionId !== undefined && sync.invalidation !== 'none'
+        ? createClient(dist_cjs/* CloudFrontClient */.GHk, session)
+        : undefined;
+    const cloudfront = await openDistribution(sync, client, logger);
     try {
         const report = await syncToS3({
             ...sync,
             originPath: cloudfront?.info.origin.originPath ?? '',
-            deployId: deployId(process.env),
+            // The invalidation's CallerReference derives from it: a retried
+            // CreateInvalidation returns the one already made.
+            deployId: stepExecutionId(stepContext()),
             scanned,
         }, { s3, invalidator: cloudfront?.invalidator, logger });
-        setOutputs(report);
+        setOutputs(syncOutputs(report));
         await writeSummary(summarySections(report, cloudfront?.info));
     }
     finally {
         s3.destroy();
-        cloudfront?.client.destroy();
+        client?.destroy();
     }
-}
-/**
- * This execution of the step: the same for every retry inside it, new for a
- * re-run of the workflow. The invalidation's CallerReference is derived from it
- * (and from what the deploy wrote), so a retried CreateInvalidation returns the
- * invalidation already made instead of starting a second one.
- */
-function deployId(env) {
-    if (!env.GITHUB_RUN_ID)
-        return undefined;
-    const run = runContext(env);
-    return [run.repository, run.runId, run.runAttempt, env.GITHUB_JOB, env.GITHUB_ACTION]
-        .map((part) => part ?? '')
-        .join('/');
-}
-/**
- * The distribution's origin for the bucket (its origin path maps keys to
- * URLs) and the invalidator. None without a distribution-id or with
- * invalidation: none. Looked up in a dry run too: the plan shows real paths.
- */
-async function openDistribution(session, sync, logger) {
-    if (sync.distributionId === undefined) {
-        if (sync.invalidation !== 'none')
-            logger.info('No distribution-id: nothing is invalidated.');
-        return undefined;
-    }
-    if (sync.invalidation === 'none') {
-        logger.info(`invalidation: none: distribution ${sync.distributionId} is left alone.`);
-        return undefined;
-    }
-    const client = createClient(dist_cjs/* CloudFrontClient */.GHk, session);
-    const distribution = { id: sync.distributionId, arn: distributionArn(sync.distributionId) };
-    const origin = await findBucketOrigin(client, distribution, {
-        bucket: sync.bucket,
-        prefix: sync.prefix,
-    });
-    if (origin.warning !== undefined)
-        logger.warning(origin.warning);
-    else
-        logger.info(`Distribution ${distribution.id} serves the bucket from origin ${origin.originId ?? '?'}${origin.originPath === '' ? '' : ` with origin path ${origin.originPath}`}`);
-    const invalidator = new CloudFrontInvalidator({
-        client,
-        distribution,
-        logger,
-        createTimeoutMs: sync.invalidationTimeoutMs,
-    });
-    return { client, invalidator, info: { id: distribution.id, origin } };
-}
-function setOutputs(report) {
-    output('uploaded', report.uploaded);
-    output('metadata-updated', report.metadataUpdated);
-    output('unchanged', report.unchanged);
-    output('deleted', report.deleted);
-    output('bytes-uploaded', report.bytesUploaded);
-    output('invalidation-id', report.invalidationId ?? '');
-    output('invalidated-paths', JSON.stringify(report.invalidatedPaths));
 }
 
 ;// CONCATENATED MODULE: ./src/index.ts
