@@ -215,6 +215,7 @@ describe.each([['postgres'], ['mysql']] as const)('built-in migrator on %s', (en
       pending: '0',
       'current-version': '2',
       duration: expect.stringMatching(/^\d+\.\d$/),
+      'task-definition-arn': '',
     });
     expect(await target.db.query('SELECT email FROM users ORDER BY id')).toEqual([
       { email: 'ada@example.com' },
@@ -582,8 +583,43 @@ test('command mode: the tool gets the URL in DATABASE_URL, its output is in a lo
     pending: '',
     'current-version': '',
     duration: expect.stringMatching(/^\d+\.\d$/),
+    'task-definition-arn': '',
   });
   expect(run.summary).toContain('Ran node migrate.cjs: exit code 0');
+});
+
+test('command mode: a hostile tool can neither issue workflow commands nor see the runner tokens', async () => {
+  const target = await database('postgres');
+  const work = await checkout();
+  // Prints workflow commands and what it can see of the runner's secrets.
+  await writeFile(
+    path.join(work.root, 'hostile.cjs'),
+    `console.log('::error title=pwned::the tool wrote an annotation');
+     console.log('::add-mask::migrating');
+     console.log('::set-output name=applied::99');
+     console.log('::stop-commands::' + 'guess');
+     console.log('seen: ' + ['ACTIONS_RUNTIME_TOKEN', 'ACTIONS_ID_TOKEN_REQUEST_TOKEN', 'AWS_SECRET_ACCESS_KEY', 'RUNNER_SECRET_ECHO']
+       .filter((name) => process.env[name] !== undefined).join(',') + '.');`,
+  );
+  const run = await migrate(
+    work,
+    { 'database-url': target.url, command: 'node hostile.cjs' },
+    {
+      env: {
+        ACTIONS_RUNTIME_TOKEN: 'runtime-token-value',
+        AWS_SECRET_ACCESS_KEY: 'aws-secret-value',
+        RUNNER_SECRET_ECHO: 'not allow-listed',
+      },
+    },
+  );
+  expect(run.exitCode).toBe(0);
+  expect(
+    run.annotations.filter((a) => /pwned/.test(`${a.properties.title ?? ''} ${a.message}`)),
+  ).toEqual([]);
+  expect(run.outputs.applied).toBe('');
+  expect(run.log).toMatch(/^seen: \.$/m);
+  // Our own lines after the tool are processed again: the summary still has its table.
+  expect(run.summary).toContain('Ran node hostile.cjs: exit code 0');
 });
 
 test('command mode: database-url-env names the variable (MariaDB); a non-zero exit fails the step', async () => {
@@ -712,6 +748,10 @@ test('ECS mode: the task runs the migration inside the "VPC", its logs stream in
     pending: '',
     'current-version': '',
     duration: expect.stringMatching(/^\d+\.\d$/),
+    // Without image, the task definition's own revision ran.
+    'task-definition-arn': expect.stringMatching(
+      new RegExp(`task-definition/${taskDefinition}:1$`),
+    ),
   });
   expect(run.summary).toContain('run-migrations: Migrated in an ECS task');
   expect(run.summary).toContain(`task-definition/${taskDefinition}:1`);

@@ -223,8 +223,7 @@ export class LogTranslator {
 export function parseAnnotations(log) {
   /** @type {Annotation[]} */
   const annotations = [];
-  for (const line of log.split('\n')) {
-    const command = parseCommand(line.replace(/\r$/, ''));
+  for (const { command } of processedLines(log)) {
     if (!command || !isLevel(command.command)) continue;
     annotations.push({
       level: command.command,
@@ -236,16 +235,35 @@ export function parseAnnotations(log) {
 }
 
 /**
+ * Each line of a log with the workflow command the runner would process on it: none between
+ * ::stop-commands::TOKEN and ::TOKEN:: (the lines of third-party output), as the runner does.
+ * @param {string} log
+ * @returns {{ line: string, command: Command | undefined }[]}
+ */
+export function processedLines(log) {
+  /** @type {string | undefined} */
+  let stopToken;
+  return log.split('\n').map((raw) => {
+    const line = raw.replace(/\r$/, '');
+    if (stopToken !== undefined) {
+      if (line === `::${stopToken}::`) stopToken = undefined;
+      return { line, command: undefined };
+    }
+    const command = parseCommand(line);
+    if (command?.command === 'stop-commands') stopToken = command.data;
+    return { line, command };
+  });
+}
+
+/**
  * The values a log registered with ::add-mask::.
  * @param {string} log
  * @returns {string[]}
  */
 export function parseMasks(log) {
-  return log
-    .split('\n')
-    .map((line) => parseCommand(line.replace(/\r$/, '')))
-    .filter((command) => command?.command === 'add-mask')
-    .map((command) => unescapeData(/** @type {Command} */ (command).data));
+  return processedLines(log)
+    .filter(({ command }) => command?.command === 'add-mask')
+    .map(({ command }) => unescapeData(/** @type {Command} */ (command).data));
 }
 
 /**
@@ -253,9 +271,9 @@ export function parseMasks(log) {
  * @param {{ log: string }} run
  */
 export function visibleLog(run) {
-  return run.log
-    .split('\n')
-    .filter((line) => parseCommand(line)?.command !== 'add-mask')
+  return processedLines(run.log)
+    .filter(({ command }) => command?.command !== 'add-mask')
+    .map(({ line }) => line)
     .join('\n');
 }
 

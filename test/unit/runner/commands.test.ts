@@ -113,3 +113,28 @@ describe('workflow commands as the runner reads them', () => {
     expect(visibleLog({ log })).toBe('shown');
   });
 });
+
+describe('a log read as the runner reads it: nothing is processed inside a stop-commands block', () => {
+  const log = [
+    '::error::ours',
+    '::stop-commands::tok123',
+    '::error title=pwned::theirs',
+    '::add-mask::theirs',
+    '::tok123::',
+    '::warning::ours again',
+    '::add-mask::s3cret',
+  ].join('\n');
+
+  test('annotations', () => {
+    expect(parseAnnotations(log).map((a) => a.message)).toEqual(['ours', 'ours again']);
+  });
+
+  test('masks', () => {
+    expect(parseMasks(log)).toEqual(['s3cret']);
+  });
+
+  test('the visible log keeps the stopped lines as text', () => {
+    expect(visibleLog({ log })).toContain('::add-mask::theirs');
+    expect(visibleLog({ log })).not.toContain('::add-mask::s3cret');
+  });
+});
