@@ -17,7 +17,7 @@ const SHARED_READERS: Record<string, string> = {
   'readAwsInputs(': 'packages/aws/src/session.ts',
   'readSyncInputs(': 'packages/s3-sync/src/inputs.ts',
   'readMigrateInputs(': 'packages/migrate/src/inputs.ts',
-  'readEcsInputs(': 'packages/migrate/src/ecs-inputs.ts',
+  'readEcsInputs(': 'packages/migrate/src/ecs/inputs.ts',
   'readBuildPushInputs(': 'packages/ecr/src/inputs.ts',
   'readDeployInputs(': 'packages/apprunner/src/inputs.ts',
   'readSmokeInputs(': 'packages/smoke/src/inputs.ts',

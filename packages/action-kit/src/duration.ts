@@ -1,3 +1,4 @@
+/** Reads and writes durations: `90s`, `5m`, `1h30m`, `250ms`, or plain seconds. */
 const UNIT_MS: Record<string, number> = { ms: 1, s: 1000, m: 60_000, h: 3_600_000 };
 const DURATION = /^(\d+(?:\.\d+)?)(ms|s|m|h)?$/;
 
@@ -30,4 +31,25 @@ export function formatDuration(ms: number): string {
   const seconds = totalSeconds % 60;
   if (hours > 0) return `${hours}h ${String(minutes).padStart(2, '0')}m`;
   return `${minutes}m ${String(seconds).padStart(2, '0')}s`;
+}
+
+const INPUT_UNITS: [string, number][] = [
+  ['h', 3_600_000],
+  ['m', 60_000],
+  ['s', 1000],
+  ['ms', 1],
+];
+
+/** Formats milliseconds as one would write them in an input (parseDuration reads them back): `100ms`, `10s`, `6h`, `1h30m`. */
+export function formatDurationInput(ms: number): string {
+  let rest = Math.round(ms);
+  let text = '';
+  for (const [unit, size] of INPUT_UNITS) {
+    const count = Math.floor(rest / size);
+    if (count > 0) {
+      text += `${count}${unit}`;
+      rest -= count * size;
+    }
+  }
+  return text || '0s';
 }

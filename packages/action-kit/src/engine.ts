@@ -2,7 +2,7 @@
 // packages/, by the CLI and by benchmarks. Nothing here imports @actions/*.
 export { UserError, InputError, describeError } from './errors.js';
 export { type Logger, type AnnotationLocation, MemoryLogger, consoleLogger } from './logger.js';
-export { parseDuration, formatDuration } from './duration.js';
+export { parseDuration, formatDuration, formatDurationInput } from './duration.js';
 export {
   type Clock,
   type BackoffOptions,
@@ -14,5 +14,18 @@ export {
   poll,
   FakeClock,
 } from './poll.js';
-export { Inputs, runnerInputSource, splitList, type InputSource } from './inputs.js';
+export {
+  Inputs,
+  runnerInputSource,
+  splitList,
+  integerValue,
+  durationValue,
+  yamlValue,
+  parseKeyValueLines,
+  type InputSource,
+  type IntegerOptions,
+  type DurationOptions,
+  type KeyValueOptions,
+} from './inputs.js';
+export { closest, type ClosestOptions } from './closest.js';
 export { runProcess, type RunProcess, type ProcessOptions, type ProcessResult } from './process.js';

@@ -1,6 +1,11 @@
+/**
+ * Typed, validating readers of action inputs (the Inputs class) and of single
+ * values that are not inputs of their own: every mistake is an InputError
+ * naming the input, the value and the expected form.
+ */
 import { parse as parseYaml } from 'yaml';
 import { InputError } from './errors.js';
-import { parseDuration, formatDuration } from './duration.js';
+import { formatDuration, formatDurationInput, parseDuration } from './duration.js';
 
 /** Where input values come from: the runner's INPUT_* variables, or the CLI's flags. */
 export type InputSource = (name: string) => string | undefined;
@@ -43,33 +48,13 @@ export class Inputs {
     throw new InputError(name, value, 'true or false');
   }
 
-  integer(name: string, options: { fallback?: number; min?: number; max?: number } = {}): number {
-    const value = this.optional(name);
-    if (value === undefined) {
-      if (options.fallback === undefined)
-        throw new InputError(name, value, `a whole number${range(options)}`);
-      return options.fallback;
-    }
-    const parsed = /^[+-]?\d+$/.test(value) ? Number(value) : NaN;
-    if (!Number.isSafeInteger(parsed) || !inRange(parsed, options)) {
-      throw new InputError(name, value, `a whole number${range(options)}`);
-    }
-    return parsed;
+  integer(name: string, options: IntegerOptions = {}): number {
+    return integerValue(name, this.optional(name), options);
   }
 
   /** A duration in milliseconds: `90s`, `5m`, `1h`, `250ms`, `1h30m` or plain seconds. */
-  duration(
-    name: string,
-    options: { fallback?: string; minMs?: number; maxMs?: number } = {},
-  ): number {
-    const value = this.optional(name) ?? options.fallback;
-    const expected = `a duration such as 30s, 5m or 1h (plain numbers are seconds)${durationRange(options)}`;
-    if (value === undefined) throw new InputError(name, value, expected);
-    const ms = parseDuration(value);
-    if (ms === undefined || !inRange(ms, { min: options.minMs, max: options.maxMs })) {
-      throw new InputError(name, value, expected);
-    }
-    return ms;
+  duration(name: string, options: DurationOptions = {}): number {
+    return durationValue(name, this.optional(name) ?? options.fallback, options);
   }
 
   /** One of a fixed set of words, compared case-insensitively; returns the canonical spelling. */
@@ -91,36 +76,127 @@ export class Inputs {
     name: string,
     options: { keyPattern?: RegExp; keyDescription?: string } = {},
   ): Map<string, string> {
-    const entries = new Map<string, string>();
-    for (const line of splitLines(this.optional(name) ?? '')) {
-      const eq = line.indexOf('=');
-      const key = eq > 0 ? line.slice(0, eq).trim() : '';
-      const validKey =
-        key !== '' && (options.keyPattern === undefined || options.keyPattern.test(key));
-      if (!validKey) {
-        throw new InputError(
-          name,
-          line,
-          `KEY=VALUE lines${options.keyDescription ? ` (${options.keyDescription})` : ''}`,
-        );
-      }
-      if (entries.has(key)) throw new InputError(name, line, `each key once (${key} is repeated)`);
-      entries.set(key, line.slice(eq + 1).trim());
-    }
-    return entries;
+    const entries = parseKeyValueLines(this.optional(name) ?? '', {
+      separator: '=',
+      input: name,
+      form: `KEY=VALUE lines${options.keyDescription ? ` (${options.keyDescription})` : ''}`,
+      ...(options.keyPattern ? { keyPattern: options.keyPattern } : {}),
+      unique: true,
+      commas: true,
+    });
+    return new Map(entries);
   }
 
   /** A YAML (or JSON, which is YAML) block, parsed. Undefined when absent. */
   structured(name: string): unknown {
     const value = this.optional(name);
-    if (value === undefined) return undefined;
-    try {
-      return parseYaml(value, { prettyErrors: true, uniqueKeys: true });
-    } catch (error) {
-      const reason = error instanceof Error ? error.message.split('\n')[0] : String(error);
-      throw new InputError(name, firstLine(value), `valid YAML or JSON (${reason})`);
-    }
+    return value === undefined ? undefined : yamlValue(name, value);
   }
+}
+
+// Readers of one value, for text that is not an input of its own (a field of a
+// YAML input, or an input an engine receives as text): the same checks and
+// messages as the Inputs methods. A blank value is absent.
+
+export interface IntegerOptions {
+  fallback?: number;
+  min?: number;
+  max?: number;
+}
+
+export interface DurationOptions {
+  fallback?: string;
+  minMs?: number;
+  maxMs?: number;
+  /** The examples the error gives: `30s, 5m or 1h` by default. */
+  examples?: string;
+  /** How the error writes the bounds: as formatDuration shows them (`10.0s`, `1h 00m`, the default) or as one writes an input (`10s`, `1h`). */
+  boundsAs?: 'display' | 'input';
+}
+
+export function integerValue(
+  name: string,
+  value: string | undefined,
+  options: IntegerOptions = {},
+): number {
+  const text = value?.trim();
+  const expected = `a whole number${range(options)}`;
+  if (text === undefined || text === '') {
+    if (options.fallback === undefined) throw new InputError(name, value, expected);
+    return options.fallback;
+  }
+  const parsed = /^[+-]?\d+$/.test(text) ? Number(text) : NaN;
+  if (!Number.isSafeInteger(parsed) || !inRange(parsed, options)) {
+    throw new InputError(name, value, expected);
+  }
+  return parsed;
+}
+
+export function durationValue(
+  name: string,
+  value: string | undefined,
+  options: DurationOptions = {},
+): number {
+  const text = value === undefined || value.trim() === '' ? options.fallback : value;
+  const expected = `a duration such as ${options.examples ?? '30s, 5m or 1h'} (plain numbers are seconds)${durationRange(options)}`;
+  if (text === undefined) throw new InputError(name, value, expected);
+  const ms = parseDuration(text);
+  if (ms === undefined || !inRange(ms, { min: options.minMs, max: options.maxMs })) {
+    throw new InputError(name, value, expected);
+  }
+  return ms;
+}
+
+/** YAML (or JSON) text, parsed; `expected` names what it should hold, for the error. */
+export function yamlValue(name: string, text: string, expected = 'valid YAML or JSON'): unknown {
+  try {
+    return parseYaml(text, { prettyErrors: true, uniqueKeys: true });
+  } catch (error) {
+    const reason = error instanceof Error ? (error.message.split('\n')[0] ?? '') : String(error);
+    throw new InputError(name, firstLine(text), `${expected} (${reason.replace(/:$/, '')})`);
+  }
+}
+
+export interface KeyValueOptions {
+  separator: '=' | ':';
+  /** The input named in errors. */
+  input: string;
+  /** The form the lines should have, for errors: `KEY=VALUE lines`. */
+  form: string;
+  /** Keys must match this (else the line is refused with `form`). */
+  keyPattern?: RegExp;
+  /** A key given twice is an error. */
+  unique?: boolean;
+  /** Text without line breaks may give its pairs separated by commas. */
+  commas?: boolean;
+  /** Errors show only the start of a line: header lines carry credentials. */
+  hideValues?: boolean;
+}
+
+/**
+ * `key<separator>value` lines; blank lines and `#` comments are skipped, keys
+ * and values trimmed. Values keep any further separators.
+ */
+export function parseKeyValueLines(value: string, options: KeyValueOptions): [string, string][] {
+  const entries: [string, string][] = [];
+  const seen = new Set<string>();
+  const lines = options.commas && !value.includes('\n') ? value.split(',') : value.split(/\r?\n/);
+  for (const line of lines) {
+    const trimmed = line.trim();
+    if (trimmed === '' || trimmed.startsWith('#')) continue;
+    const at = trimmed.indexOf(options.separator);
+    const key = at > 0 ? trimmed.slice(0, at).trim() : '';
+    if (key === '' || (options.keyPattern !== undefined && !options.keyPattern.test(key))) {
+      const shown = options.hideValues ? `${trimmed.split(/[\s:=]/)[0]} …` : trimmed;
+      throw new InputError(options.input, shown, options.form);
+    }
+    if (options.unique && seen.has(key)) {
+      throw new InputError(options.input, trimmed, `each key once (${key} is repeated)`);
+    }
+    seen.add(key);
+    entries.push([key, trimmed.slice(at + 1).trim()]);
+  }
+  return entries;
 }
 
 export function splitList(text: string): string[] {
@@ -130,14 +206,9 @@ export function splitList(text: string): string[] {
     .filter((item) => item !== '' && !item.startsWith('#'));
 }
 
-function splitLines(text: string): string[] {
-  const lines = text.includes('\n') ? text.split('\n') : text.split(',');
-  return lines.map((l) => l.trim()).filter((l) => l !== '' && !l.startsWith('#'));
-}
-
 function firstLine(text: string): string {
-  const line = text.split('\n')[0] ?? '';
-  return text.includes('\n') ? `${line}…` : line;
+  const lines = text.trim().split('\n');
+  return lines.length > 1 ? `${lines[0]}…` : (lines[0] ?? '');
 }
 
 function inRange(
@@ -158,11 +229,12 @@ function range(bounds: { min?: number; max?: number }): string {
   return '';
 }
 
-function durationRange(bounds: { minMs?: number; maxMs?: number }): string {
+function durationRange(bounds: DurationOptions): string {
+  const format = bounds.boundsAs === 'input' ? formatDurationInput : formatDuration;
   if (bounds.minMs !== undefined && bounds.maxMs !== undefined) {
-    return `, from ${formatDuration(bounds.minMs)} to ${formatDuration(bounds.maxMs)}`;
+    return `, from ${format(bounds.minMs)} to ${format(bounds.maxMs)}`;
   }
-  if (bounds.minMs !== undefined) return `, at least ${formatDuration(bounds.minMs)}`;
-  if (bounds.maxMs !== undefined) return `, at most ${formatDuration(bounds.maxMs)}`;
+  if (bounds.minMs !== undefined) return `, at least ${format(bounds.minMs)}`;
+  if (bounds.maxMs !== undefined) return `, at most ${format(bounds.maxMs)}`;
   return '';
 }

@@ -5,13 +5,13 @@
  *   database-url-secret-id), keyed by operation. resolve.ts names the IAM
  *   action of its errors from here, so an operation missing from the table is
  *   a compile error.
- * - ECS_MODE_CALLS (ecs.ts): the calls of mode 3.
+ * - ECS_MODE_CALLS (ecs/calls.ts): the calls of mode 3.
  * - RUN_MIGRATIONS_PERMISSIONS: every permission of the action, both tables
  *   and kms:Decrypt, which Secrets Manager checks as the caller: the README's
  *   IAM table, the example policies (test/unit/iam-policies.test.ts) and the
  *   end-to-end check that every call the action made is in it.
  */
-import { ECS_MODE_CALLS } from './ecs.js';
+import { ECS_MODE_CALLS } from './ecs/calls.js';
 
 export interface MigrateCall {
   /** The IAM action, e.g. `secretsmanager:GetSecretValue`. */

@@ -1,3 +1,4 @@
+/** Opens the database session of a URL, and says in words why a connection failed. */
 import { UserError } from '@deploy-actions/action-kit/engine';
 import type { MigrationDriver, SessionSettings } from './driver.js';
 import { openMysql } from './mysql.js';

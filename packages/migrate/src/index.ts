@@ -2,14 +2,15 @@
  * The engine of run-migrations: schema migrations for PostgreSQL and
  * MySQL/MariaDB, with the database URL from an input or Secrets Manager.
  *
- * Modes (run.ts): the built-in SQL migrator (`migrations-dir`), or the
- * user's own tool (`command`). The built-in migrator reads
+ * Modes: the built-in SQL migrator (`migrations-dir`) or the user's own tool
+ * (`command`) on the runner (run.ts), or that command as a one-off ECS task
+ * inside the VPC (`ecs-cluster`, ecs/). The built-in migrator reads
  * `V<version>__<description>.sql` files (files.ts), splits them into
  * statements (splitter.ts), plans against the history table (plan.ts) and
  * applies under a per-database lock (migrator.ts) through a driver per engine
  * (postgres.ts, mysql.ts).
  *
- * Its AWS permissions are declared in calls.ts (and ECS_MODE_CALLS in ecs.ts),
+ * Its AWS permissions are declared in calls.ts (and ECS_MODE_CALLS in ecs/calls.ts),
  * and the call sites take their IAM labels from those tables.
  */
 export {
@@ -136,6 +137,14 @@ export {
   LogFollower,
   ECS_MODE_CALLS,
   STARTED_BY,
+  readEcsInputs,
+  readEcsMode,
+  ignoredEcsInputs,
+  ECS_MODE_INPUTS,
+  LAUNCH_TYPES,
+  DEFAULT_TASK_TIMEOUT,
+  runEcsMigration,
+  ecsClientToken,
   type EcsModeCall,
   type EcsMode,
   type EcsTaskOptions,
@@ -145,22 +154,10 @@ export {
   type TaskNetwork,
   type TaskDatabase,
   type TaskLogTarget,
-} from './ecs.js';
-export {
-  readEcsInputs,
-  readEcsMode,
-  ignoredEcsInputs,
-  ECS_MODE_INPUTS,
-  LAUNCH_TYPES,
-  DEFAULT_TASK_TIMEOUT,
   type EcsInputs,
-} from './ecs-inputs.js';
-export {
-  runEcsMigration,
-  ecsClientToken,
   type EcsRunContext,
   type EcsMigrationDeps,
-} from './ecs-run.js';
+} from './ecs/index.js';
 export {
   RUN_MIGRATIONS_CALLS,
   RUN_MIGRATIONS_PERMISSIONS,

@@ -1,3 +1,4 @@
+/** The migration driver for MySQL and MariaDB (mysql2). */
 import mysql from 'mysql2/promise';
 import type { AppliedMigration } from './plan.js';
 import {

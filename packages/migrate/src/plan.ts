@@ -1,3 +1,4 @@
+/** What to apply: the migration files against the history table, with drift and order checked. */
 import { UserError } from '@deploy-actions/action-kit/engine';
 import { compareVersions, type MigrationFile } from './files.js';
 

@@ -1,3 +1,4 @@
+/** The migration driver for PostgreSQL (pg). */
 import pg from 'pg';
 import type { AppliedMigration } from './plan.js';
 import {

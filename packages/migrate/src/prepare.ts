@@ -1,3 +1,4 @@
+/** Migration files split into statements and checked before anything connects. */
 import { UserError } from '@deploy-actions/action-kit/engine';
 import { NO_TRANSACTION_DIRECTIVE, type MigrationFile } from './files.js';
 import { SqlSyntaxError, splitSqlStatements, type Dialect, type SqlStatement } from './splitter.js';

@@ -1,6 +1,7 @@
+/** The outputs and job summary of a migration run, on the runner or as an ECS task. */
 import { formatDuration } from '@deploy-actions/action-kit/engine';
 import { formatCommandLine } from './command.js';
-import type { EcsTaskOutcome } from './ecs.js';
+import type { EcsTaskOutcome } from './ecs/types.js';
 import type { MigrationOutcome } from './migrator.js';
 import type { MigrateResult } from './run.js';
 

@@ -1,3 +1,4 @@
+/** The database URL from database-url or from a Secrets Manager secret, masked before anything is logged. */
 import { GetSecretValueCommand, type SecretsManagerClient } from '@aws-sdk/client-secrets-manager';
 import { UserError, type Logger } from '@deploy-actions/action-kit/engine';
 import { callAws, errorCode } from '@deploy-actions/aws';

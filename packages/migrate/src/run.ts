@@ -1,7 +1,7 @@
 /**
- * The engine's entry point: one function per mode, chosen by `mode.kind`.
- * A new mode (the ECS task that runs inside the VPC) is one more member of
- * MigrationMode, one more case below and one more entry in inputs.ts's MODES.
+ * The entry point of the modes that run on the runner: one function per
+ * mode, chosen by `mode.kind` (the built-in migrator or the user's command).
+ * Mode 3, the ECS task inside the VPC, runs through runEcsMigration (ecs/).
  */
 import type { SecretsManagerClient } from '@aws-sdk/client-secrets-manager';
 import { UserError, systemClock, type Clock, type Logger } from '@deploy-actions/action-kit/engine';

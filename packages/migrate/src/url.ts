@@ -1,3 +1,7 @@
+/**
+ * Database URLs: parsed and checked, built from RDS-style secrets, and
+ * redacted (every form of the password) for logs and messages.
+ */
 import { InputError, UserError } from '@deploy-actions/action-kit/engine';
 
 export type Engine = 'postgres' | 'mysql';

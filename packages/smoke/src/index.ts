@@ -12,16 +12,13 @@
 export {
   parseSmokeInputs,
   parseChecks,
-  parseKeyValueLines,
-  parseRegex,
-  parseUrl,
-  redactUrl,
-  nearest,
-  CHECK_KEYS,
   SMOKE_DEFAULTS,
   type CheckInputs,
   type SmokeInputs,
 } from './spec.js';
+export { CHECK_KEYS } from './check-list.js';
+export { parseRegex } from './check-fields.js';
+export { parseUrl, redactUrl } from './url.js';
 export { readSmokeInputs } from './inputs.js';
 export { parseStatusRanges, statusMatches, EMPTY_STATUS_SET, type StatusSet } from './status.js';
 export {

@@ -1,3 +1,4 @@
+/** The outputs, the job summary rows and the failure message of a smoke-test run. */
 import { formatDuration } from '@deploy-actions/action-kit/engine';
 import type { CheckResult, SmokeReport } from './types.js';
 

@@ -27,7 +27,7 @@ import {
 import { evaluate, type Evaluation, type EvaluationContext } from './evaluate.js';
 import { createAgents, sendRequest, type HttpAgents, type HttpOutcome } from './http.js';
 import { retryAfterFromHeaders } from './retry-after.js';
-import { redactUrl } from './spec.js';
+import { redactUrl } from './url.js';
 import { statusMatches } from './status.js';
 import { loadCertificateAuthorities } from './trust.js';
 import type { Check, CheckResult, SmokeOptions, SmokeReport } from './types.js';

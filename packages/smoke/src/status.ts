@@ -1,3 +1,4 @@
+/** Sets of HTTP status codes (expect-status, fail-fast-statuses): parsed, matched and shown. */
 import { InputError } from '@deploy-actions/action-kit/engine';
 
 /** A set of HTTP status codes, kept with the text it was written as for messages. */

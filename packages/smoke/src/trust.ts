@@ -1,3 +1,4 @@
+/** The certificate authorities a check trusts: Node's roots, plus those of ca-file. */
 import { X509Certificate } from 'node:crypto';
 import { readFile } from 'node:fs/promises';
 import * as tls from 'node:tls';

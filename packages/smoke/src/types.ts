@@ -1,3 +1,4 @@
+/** The shapes of smoke-test: a check as parsed, the run's options, and what each check found. */
 import type { JsonPathSegment } from './json-path.js';
 import type { StatusSet } from './status.js';
 

@@ -1,8 +1,6 @@
-import { InputError } from '@deploy-actions/action-kit/engine';
+import { InputError, closest, parseKeyValueLines } from '@deploy-actions/action-kit/engine';
 import {
-  nearest,
   parseChecks,
-  parseKeyValueLines,
   parseSmokeInputs,
   redactUrl,
   type CheckInputs,
@@ -502,7 +500,7 @@ describe('parseKeyValueLines', () => {
   });
 });
 
-describe('nearest', () => {
+describe('closest (the did-you-mean of check keys)', () => {
   const keys = ['expect-status', 'expect-json', 'max-latency', 'url'];
   test.each([
     ['expect-staus', 'expect-status'],
@@ -514,6 +512,6 @@ describe('nearest', () => {
     ['completely-different', undefined],
     ['x', undefined],
   ])('%s -> %s', (word, suggestion) => {
-    expect(nearest(word, keys)).toBe(suggestion);
+    expect(closest(word, keys)).toBe(suggestion);
   });
 });

@@ -11,8 +11,10 @@ import { CloudWatchLogsClient } from '@aws-sdk/client-cloudwatch-logs';
 import { ECSClient } from '@aws-sdk/client-ecs';
 import type { Logger } from '@deploy-actions/action-kit/engine';
 import { createClient, type AwsSession } from '@deploy-actions/aws';
-import type { EcsInputs } from './ecs-inputs.js';
-import { runMigrationTask, taskClientToken, type EcsMode, type EcsTaskOutcome } from './ecs.js';
+import type { EcsInputs } from './inputs.js';
+import { taskClientToken } from './run-task.js';
+import { runMigrationTask } from './task.js';
+import type { EcsMode, EcsTaskOutcome } from './types.js';
 
 /** The workflow run this step belongs to: the task's client token and stoppedReason name it. */
 export interface EcsRunContext {

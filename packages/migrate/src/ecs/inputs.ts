@@ -5,9 +5,9 @@
  * command override rather than a process on the runner.
  */
 import { InputError, type Inputs } from '@deploy-actions/action-kit/engine';
-import { parseCommandLine, validateEnvName } from './command.js';
-import type { EcsMode, LaunchChoice, TaskNetwork } from './ecs.js';
-import { checkSecretId } from './inputs.js';
+import { parseCommandLine, validateEnvName } from '../command.js';
+import type { EcsMode, LaunchChoice, TaskNetwork } from './types.js';
+import { checkSecretId } from '../inputs.js';
 
 /** Inputs only mode 3 reads (ecs-cluster selects it). */
 export const ECS_MODE_INPUTS = [
