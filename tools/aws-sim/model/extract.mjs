@@ -26,7 +26,17 @@ const SERVICES = {
   secretsmanager: ['secretsmanager', '2017-10-17'],
   sts: ['sts', '2011-06-15'],
 };
-const SHAPE_KEYS = ['type', 'required', 'payload', 'enum', 'min', 'max', 'pattern', 'flattened', 'locationName'];
+const SHAPE_KEYS = [
+  'type',
+  'required',
+  'payload',
+  'enum',
+  'min',
+  'max',
+  'pattern',
+  'flattened',
+  'locationName',
+];
 const MEMBER_KEYS = ['shape', 'location', 'locationName', 'flattened', 'xmlAttribute'];
 
 function botocoreDataDir() {
