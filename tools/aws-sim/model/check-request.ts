@@ -87,7 +87,8 @@ function message(style: Style, violations: Violation[], textual: boolean): strin
   }
   const count = violations.length;
   const each = violations.map(
-    (v) => `Value ${quote(v.value, textual)} at '${v.path}' failed to satisfy constraint: ${v.constraint}`,
+    (v) =>
+      `Value ${quote(v.value, textual)} at '${v.path}' failed to satisfy constraint: ${v.constraint}`,
   );
   return `${count} validation error${count === 1 ? '' : 's'} detected: ${each.join('; ')}`;
 }
