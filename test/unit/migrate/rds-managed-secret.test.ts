@@ -3,7 +3,11 @@
 // ARN, in the runner and the ECS modes, and with the JSON RDS puts in them (no dbname).
 import { SecretsManagerClient } from '@aws-sdk/client-secrets-manager';
 import { InputError, type Logger } from '@deploy-actions/action-kit/engine';
-import { checkSecretId, resolveDatabaseUrl } from '../../../packages/migrate/src/index.js';
+import {
+  checkSecretId,
+  resolveDatabaseUrl,
+  sameSecret,
+} from '../../../packages/migrate/src/index.js';
 import {
   createSecretsManagerService,
   type SecretsManagerSimulator,
@@ -95,3 +99,12 @@ test.each([INSTANCE_SECRET, CLUSTER_SECRET])(
     }
   },
 );
+
+test('ECS mode matches an RDS-managed secret named by name or ARN to the task definition reference', () => {
+  const arn = `arn:aws:secretsmanager:us-east-1:123456789012:secret:${INSTANCE_SECRET}-AbCdEf`;
+  for (const secretId of [INSTANCE_SECRET, arn, arn.slice(0, -7)]) {
+    expect(sameSecret(arn, checkSecretId(secretId))).toBe(true);
+    expect(sameSecret(`${arn}:password::`, secretId)).toBe(true);
+  }
+  expect(sameSecret(arn, CLUSTER_SECRET)).toBe(false);
+});
