@@ -274,6 +274,26 @@ const rows: Row[] = [
       }),
   },
   {
+    // The CLI does not check enums itself: the request reaches the simulator's model check.
+    name: "run-task: a launch type outside the model's enum",
+    operation: 'ecs:RunTask',
+    args: () => [
+      'ecs',
+      'run-task',
+      '--cluster',
+      'cli',
+      '--task-definition',
+      'cli-migrate',
+      '--launch-type',
+      'LAMBDA',
+    ],
+    expectError: 'ClientException',
+    check: ({ stderr }) =>
+      expect(stderr).toContain(
+        "1 validation error detected: Value 'LAMBDA' at 'launchType' failed to satisfy constraint: Member must satisfy enum value set: [",
+      ),
+  },
+  {
     name: 'run-task: the cluster does not exist',
     operation: 'ecs:RunTask',
     args: () => ['ecs', 'run-task', '--cluster', 'nope', '--task-definition', 'cli-migrate'],

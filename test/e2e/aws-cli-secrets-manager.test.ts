@@ -31,6 +31,8 @@ const ARN = new RegExp(
 /** The CLI prints timestamps as ISO 8601 (v2) or as they came, epoch seconds (v1). */
 const TIMESTAMP = expect.anything();
 
+const RDS_MANAGED = 'rds!db-3f2c6a1e-8d4b-4c71-9a0e-5b7d2e9f1c84';
+
 type Row = CliRow<SecretsManagerSimulator>;
 
 const arnOf = (sm: SecretsManagerSimulator, name: string) => sm.secrets.get(name)!.arn;
@@ -51,6 +53,23 @@ const rows: Row[] = [
         CreatedDate: TIMESTAMP,
       });
     },
+  },
+  {
+    // RDS names the secret it manages for a master user rds!db-<uuid> (rds!cluster-<uuid>).
+    name: 'get-secret-value of an RDS-managed secret (rds!db-<uuid>), by name and by ARN',
+    operation: 'secretsmanager:GetSecretValue',
+    arrange: (f) => f.state.addSecret(RDS_MANAGED, RDS_JSON),
+    args: (f) => ['secretsmanager', 'get-secret-value', '--secret-id', arnOf(f.state, RDS_MANAGED)],
+    check: ({ output }) => {
+      expect(output?.Name).toBe(RDS_MANAGED);
+      expect(output?.ARN).toMatch(/:secret:rds!db-[0-9a-f-]{36}-[A-Za-z0-9]{6}$/);
+    },
+  },
+  {
+    name: 'get-secret-value by an RDS-managed name',
+    operation: 'secretsmanager:GetSecretValue',
+    args: () => ['secretsmanager', 'get-secret-value', '--secret-id', RDS_MANAGED],
+    check: ({ output }) => expect(output?.SecretString).toBe(RDS_JSON),
   },
   {
     name: 'get-secret-value by full ARN',

@@ -31,7 +31,10 @@ export interface ReadMigrateInputs {
   warnings: string[];
 }
 
-const SECRET_ID = /^(?:arn:aws[a-z-]*:secretsmanager:[a-z0-9-]+:\d{12}:secret:)?[\w/+=.@-]{1,512}$/;
+// A secret name is 1-512 of letters, digits and /_+=.@!- (Secrets Manager's "Invalid name"
+// ValidationException); `!` appears in the names RDS gives the secrets it manages (rds!db-<uuid>).
+const SECRET_ID =
+  /^(?:arn:aws[a-z-]*:secretsmanager:[a-z0-9-]+:\d{12}:secret:)?[\w/+=.@!-]{1,512}$/;
 const SECRET_ARN_REGION = /^arn:aws[a-z-]*:secretsmanager:([a-z0-9-]+):/;
 
 export function readMigrateInputs(inputs: Inputs): ReadMigrateInputs {
@@ -109,7 +112,7 @@ export function checkSecretId(secretId: string): string {
     throw new InputError(
       'database-url-secret-id',
       secretId,
-      'a Secrets Manager secret name or ARN (letters, digits and /_+=.@-)',
+      'a Secrets Manager secret name or ARN (letters, digits and /_+=.@!-)',
     );
   }
   return secretId;

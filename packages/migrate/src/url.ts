@@ -28,6 +28,17 @@ const SCHEMES: Readonly<Record<string, Engine>> = {
 };
 
 /** The `engine` values RDS and Aurora write into the secrets they manage. */
+/**
+ * The database an RDS secret without dbname names: Secrets Manager's secret
+ * structure for RDS says PostgreSQL "defaults to 'postgres'" and MySQL/MariaDB
+ * "defaults to None" (docs.aws.amazon.com/secretsmanager/latest/userguide/
+ * reference_secret_json_structure.html#reference_secret_json_structure_rds).
+ */
+const RDS_DEFAULT_DATABASE: Readonly<Record<Engine, string | undefined>> = {
+  postgres: 'postgres',
+  mysql: undefined,
+};
+
 const RDS_ENGINES: Readonly<Record<string, Engine>> = {
   postgres: 'postgres',
   postgresql: 'postgres',
@@ -187,18 +198,24 @@ function databaseFromRdsJson(text: string, secretId: string): DatabaseUrl {
     throw fail('is not a JSON object');
   }
   const fields = json as Record<string, unknown>;
+  const engineName = textField(fields, 'engine').toLowerCase();
+  const engine = RDS_ENGINES[engineName];
+  const defaultDatabase = engine === undefined ? undefined : RDS_DEFAULT_DATABASE[engine];
   const missing = ['username', 'password', 'engine', 'host', 'dbname'].filter(
-    (name) => textField(fields, name) === '',
+    (name) =>
+      textField(fields, name) === '' && !(name === 'dbname' && defaultDatabase !== undefined),
   );
   if (missing.length > 0) {
     const managed =
       missing.includes('host') && textField(fields, 'password') !== ''
         ? ' (a secret that RDS manages for a master user holds only username and password: copy it into a secret with host, port, dbname and engine, or use database-url)'
         : '';
-    throw fail(`has no ${missing.join(', ')}${managed}`);
+    const noDefault =
+      missing.includes('dbname') && engine === 'mysql'
+        ? ' (MySQL and MariaDB secrets have no default database: add dbname to the secret, or use database-url)'
+        : '';
+    throw fail(`has no ${missing.join(', ')}${managed}${noDefault}`);
   }
-  const engineName = textField(fields, 'engine').toLowerCase();
-  const engine = RDS_ENGINES[engineName];
   if (engine === undefined) {
     throw fail(
       `names the engine "${engineName}"; run-migrations supports PostgreSQL, MySQL and MariaDB (engine ${Object.keys(RDS_ENGINES).join(', ')})`,
@@ -216,7 +233,7 @@ function databaseFromRdsJson(text: string, secretId: string): DatabaseUrl {
     user: textField(fields, 'username'),
     // A password is taken exactly as stored: spaces at its ends are part of it.
     password: String(fields.password),
-    database: textField(fields, 'dbname'),
+    database: textField(fields, 'dbname') || defaultDatabase!,
     params: {},
   };
 }

@@ -30,6 +30,7 @@ const USER = {
   arn: 'arn:aws:iam::123456789012:user/ci',
 };
 const SERVICE_ARN = 'arn:aws:apprunner:us-east-1:123456789012:service/api/0123456789abcdef';
+const MISSING_ARN = 'arn:aws:apprunner:us-east-1:123456789012:service/missing/0123456789abcdef';
 const CREATED = new Date('2024-01-02T03:04:05.678Z');
 
 const fakeAppRunner: JsonServiceModule = {
@@ -164,10 +165,10 @@ describe('protocol layer', () => {
 
     test('a SimError becomes the modelled exception', async () => {
       const error = await rejectionOf(
-        appRunner.send(new DescribeServiceCommand({ ServiceArn: 'x' })),
+        appRunner.send(new DescribeServiceCommand({ ServiceArn: MISSING_ARN })),
       );
       expect(error.name).toBe('ResourceNotFoundException');
-      expect(error.message).toBe('Service not found: x');
+      expect(error.message).toBe(`Service not found: ${MISSING_ARN}`);
       expect(error.$fault).toBe('client');
     });
 

@@ -218,6 +218,29 @@ describe('secretToUrl', () => {
     );
   });
 
+  // Secrets Manager's RDS secret structure makes dbname optional: PostgreSQL "defaults to
+  // 'postgres'", MySQL and MariaDB to none (reference_secret_json_structure.html).
+  test.each(['postgres', 'aurora-postgresql'])(
+    'RDS JSON with engine %s and no dbname connects to the database postgres',
+    (engine) => {
+      const url = secretToUrl(rds({ engine, dbname: undefined }));
+      expect(parseDatabaseUrl(url).database).toBe('postgres');
+      expect(parseDatabaseUrl(secretToUrl(rds({ engine, dbname: '' }))).database).toBe('postgres');
+    },
+  );
+
+  test.each(['mysql', 'mariadb', 'aurora-mysql'])(
+    'RDS JSON with engine %s and no dbname is refused: MySQL has no default database',
+    (engine) => {
+      const error = thrown(() => secretToUrl(rds({ engine, dbname: undefined }), 'prod/db'));
+      expect(error).toBeInstanceOf(UserError);
+      expect(error.message).toContain('prod/db');
+      expect(error.message).toContain('has no dbname');
+      expect(error.message).toContain('no default database');
+      expectNoPassword(error);
+    },
+  );
+
   test('a password with spaces at its ends is kept exactly', () => {
     expect(parseDatabaseUrl(secretToUrl(rds({ password: ' pw ' }))).password).toBe(' pw ');
   });
@@ -227,7 +250,7 @@ describe('secretToUrl', () => {
     ['an array', `[{"password": "${PASSWORD}"}]`, 'does not hold a usable database URL'],
     [
       'missing fields',
-      JSON.stringify({ username: 'app', password: PASSWORD, engine: 'postgres' }),
+      JSON.stringify({ username: 'app', password: PASSWORD, engine: 'mysql' }),
       'has no host, dbname',
     ],
     [

@@ -5,6 +5,7 @@
  * Timestamps travel as epoch seconds.
  */
 import { SimError, commonError } from '../errors.js';
+import { checkRequest } from '../model/check-request.js';
 import type { JsonObject, JsonServiceModule, SimRequest, SimResponse } from '../types.js';
 import { hasOperation, headerValue, type BoundService, type DecodedCall } from './bound-service.js';
 
@@ -31,6 +32,8 @@ export function bindJsonService(module: JsonServiceModule): BoundService {
             throw commonError('json', 'unknown-operation', `Unknown operation ${target}`);
           }
           if (body instanceof SimError) throw body;
+          const invalid = checkRequest(module.name, operation, { protocol: 'json', body });
+          if (invalid) throw invalid;
           const result = await module.operations[operation]!(body, ctx);
           return {
             status: 200,

@@ -5,6 +5,7 @@
  * errors `<ErrorResponse><Error><Type/><Code/><Message/></Error><RequestId/>`.
  */
 import { commonError, type SimError } from '../errors.js';
+import { checkRequest } from '../model/check-request.js';
 import type { QueryServiceModule, SimRequest, SimResponse } from '../types.js';
 import { toXml } from '../xml.js';
 import { hasOperation, headerValue, type BoundService, type DecodedCall } from './bound-service.js';
@@ -51,6 +52,8 @@ export function bindQueryService(module: QueryServiceModule): BoundService {
               `Could not find operation ${operation} for version ${version}`,
             );
           }
+          const invalid = checkRequest(module.name, operation, { protocol: 'query', params });
+          if (invalid) throw invalid;
           const result = await module.operations[operation]!(params, ctx);
           const body = toXml(
             `${operation}Response`,

@@ -5,6 +5,7 @@
  * `<ErrorResponse><Error><Type/><Code/><Message/></Error><RequestId/>`.
  */
 import { SimError } from '../errors.js';
+import { checkRequest } from '../model/check-request.js';
 import type {
   RestXmlRequest,
   RestXmlRoute,
@@ -53,6 +54,11 @@ export function bindRestXmlService(module: RestXmlServiceModule): BoundService {
             throw new SimError('UnknownOperationException', `No operation at ${operation}`, 404);
           }
           if (input instanceof SimError) throw input;
+          const invalid = checkRequest(module.name, operation, {
+            protocol: 'rest-xml',
+            request: input,
+          });
+          if (invalid) throw invalid;
           const result = (await module.operations[operation]!(input, ctx)) ?? {};
           return {
             status: result.status ?? 200,

@@ -8,7 +8,9 @@
  * GetLogEvents pages the way the real service does: tokens are opaque
  * `f/<position>/s` (forward) and `b/<position>/s` (backward) strings, and
  * when no new event has arrived the answer carries the very token it was
- * given, which is how a follower knows it has caught up. Without a token,
+ * given, which is how a follower knows it has caught up; `control.paging`
+ * makes pages partial or empty (with a new token) while more events remain,
+ * as the real service may answer. Without a token,
  * `startFromHead: true` reads from the oldest event, otherwise the newest
  * `limit` events are returned. Timestamps are epoch milliseconds (the Logs
  * model's `Timestamp` is a long, unlike ECS's).
@@ -61,6 +63,22 @@ export interface LogsControl {
   append(group: string, stream: string, message: string, timestamp?: number): void;
   /** The messages of a stream, oldest first; [] when it does not exist. */
   messages(group: string, stream: string): string[];
+  /** How GetLogEvents pages forward; by default every page is as full as `limit` allows. */
+  paging: LogsPaging;
+}
+
+/**
+ * GetLogEvents "returns as many log events as can fit in a response size of 1 MB (up to
+ * 10,000 log events)" and may answer a page with no events, or fewer than remain, while
+ * more are on their way through its token: only "the same token you passed in" means the
+ * end of the stream (API_GetLogEvents.html; the model's nextForwardToken). These make
+ * the simulator answer that way, so a reader that stops early is caught.
+ */
+export interface LogsPaging {
+  /** Events per page at most (the 1 MB cap standing in for large events). */
+  maxEventsPerPage?: number;
+  /** Forward pages answered empty, each with a new token, before the events they lead to. */
+  emptyPages?: number;
 }
 
 export interface LogsSimulator extends JsonServiceModule {
@@ -136,6 +154,7 @@ export function createLogsService(options: LogsOptions = {}): LogsSimulator {
       const ingestionTime = now();
       insert(stream, { timestamp: timestamp ?? ingestionTime, message, ingestionTime });
     },
+    paging: {},
     messages: (groupName, streamName) =>
       groups
         .get(groupName)
@@ -264,26 +283,38 @@ export function createLogsService(options: LogsOptions = {}): LogsSimulator {
       const total = events.length;
       let start: number;
       let end: number;
-      let backward = false;
-      if (params.nextToken !== undefined) {
-        const token = parseToken(String(params.nextToken));
-        const position = Math.min(token.position, total);
-        backward = token.direction === 'b';
-        start = backward ? Math.max(0, position - limit) : position;
-        end = backward ? position : Math.min(total, position + limit);
-      } else if (params.startFromHead === true) {
-        start = 0;
-        end = Math.min(total, limit);
+      const { maxEventsPerPage = limit, emptyPages = 0 } = control.paging;
+      const forwardLimit = Math.min(limit, maxEventsPerPage);
+      const given = params.nextToken === undefined ? undefined : String(params.nextToken);
+      const parsed = given === undefined ? undefined : parseToken(given);
+      if (parsed?.direction === 'f' || (!parsed && params.startFromHead === true)) {
+        start = Math.min(parsed?.position ?? 0, total);
+        const hops = parsed?.hops ?? 0;
+        if (start < total && hops < emptyPages) {
+          return {
+            events: [],
+            nextForwardToken: token('f', start, hops + 1),
+            nextBackwardToken: token('b', start),
+          };
+        }
+        end = Math.min(total, start + forwardLimit);
+        return {
+          events: events.slice(start, end).map(outputEvent),
+          // At the end of the stream the answer carries the token it was given.
+          nextForwardToken: end === start && given !== undefined ? given : token('f', end),
+          nextBackwardToken: token('b', start),
+        };
+      }
+      if (parsed) {
+        const position = Math.min(parsed.position, total);
+        start = Math.max(0, position - limit);
+        end = position;
       } else {
         start = Math.max(0, total - limit);
         end = total;
       }
       return {
-        events: events.slice(start, end).map((e) => ({
-          timestamp: e.timestamp,
-          message: e.message,
-          ingestionTime: e.ingestionTime,
-        })),
+        events: events.slice(start, end).map(outputEvent),
         nextForwardToken: token('f', end),
         nextBackwardToken: token('b', start),
       };
@@ -399,15 +430,21 @@ function inTimeRange(events: LogEvent[], params: JsonObject): LogEvent[] {
 }
 
 /** Real tokens look like `f/37906363364218838052395768396497584862024296862427529216/s`. */
-function token(direction: 'f' | 'b', position: number): string {
-  return `${direction}/${String(position).padStart(56, '0')}/s`;
+/** `f/<56 digits>/s` like the real tokens; the last two digits count empty pages (LogsPaging). */
+function token(direction: 'f' | 'b', position: number, hops = 0): string {
+  return `${direction}/${String(position * 100 + hops).padStart(56, '0')}/s`;
 }
 
-function parseToken(text: string): { direction: 'f' | 'b'; position: number } {
+function parseToken(text: string): { direction: 'f' | 'b'; position: number; hops: number } {
   const match = /^([fb])\/(\d{56})\/s$/.exec(text);
   if (!match)
     throw new SimError('InvalidParameterException', 'The specified nextToken is invalid.');
-  return { direction: match[1] as 'f' | 'b', position: Number(match[2]) };
+  const value = Number(match[2]);
+  return { direction: match[1] as 'f' | 'b', position: Math.floor(value / 100), hops: value % 100 };
+}
+
+function outputEvent(e: LogEvent): JsonResult {
+  return { timestamp: e.timestamp, message: e.message, ingestionTime: e.ingestionTime };
 }
 
 function sequenceToken(sequence: number): string {

@@ -27,7 +27,12 @@ import { SimError } from '../errors.js';
 import type { JsonObject, JsonResult, JsonServiceModule, RequestContext } from '../types.js';
 
 const SUFFIX_ALPHABET = 'ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789';
-const NAME = /^[A-Za-z0-9/_+=.@-]{1,512}$/;
+/**
+ * What Secrets Manager accepts as a name: "alphanumeric characters, or any of the
+ * following: -/_+=.@!" (its ValidationException for an invalid name), up to 512 (the
+ * model's NameType). `!` is in the names RDS gives the secrets it manages: rds!db-<uuid>.
+ */
+const NAME = /^[A-Za-z0-9/_+=.@!-]{1,512}$/;
 const CURRENT = 'AWSCURRENT';
 const PREVIOUS = 'AWSPREVIOUS';
 const NOT_FOUND = "Secrets Manager can't find the specified secret.";

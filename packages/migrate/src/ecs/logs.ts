@@ -9,8 +9,9 @@ const MAX_PAGES_PER_READ = 100;
 /**
  * Follows one log stream from its head: each read fetches every page that
  * has arrived, following nextForwardToken until it comes back unchanged
- * (CloudWatch's sign that there is nothing newer yet). A stream that does
- * not exist yet (the container has not written) is simply empty.
+ * (CloudWatch's sign that there is nothing newer yet; an empty page is not).
+ * A stream that does not exist yet (the container has not written) is
+ * simply empty.
  */
 export class LogFollower {
   private token: string | undefined;
@@ -59,9 +60,10 @@ export class LogFollower {
         count++;
         this.lines++;
       }
+      // Only the token coming back unchanged means caught up: CloudWatch may answer an
+      // empty or partial page with a new token while more events remain (API_GetLogEvents).
       const next = response.nextForwardToken;
-      const caughtUp =
-        next === undefined || next === this.token || (response.events ?? []).length === 0;
+      const caughtUp = next === undefined || next === this.token;
       if (next !== undefined) this.token = next;
       if (caughtUp) return count;
     }
