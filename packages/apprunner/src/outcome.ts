@@ -1,8 +1,7 @@
 /**
  * What a deployment came to, independent of the platform: from the tracked
  * operation and the image the service runs afterwards, decide the status, and
- * whether and how to fail. App Runner supplies the words for its own links;
- * a second target (ECS Express) can reuse this as it is.
+ * whether and how to fail. App Runner supplies the words for its own links.
  */
 import { UserError, formatDuration } from '@deploy-actions/action-kit/engine';
 import type { OperationSnapshot, TrackResult } from './track.js';

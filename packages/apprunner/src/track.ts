@@ -1,7 +1,7 @@
 /**
  * Waiting for a deployment operation to end, independent of who runs it: the
- * provider (App Runner today, ECS Express later) supplies an OperationSource
- * that reads one operation and maps its statuses to phases. Polling starts
+ * caller supplies an OperationSource that reads one operation and maps its
+ * statuses to phases. Polling starts
  * fast and backs off with full jitter to a ceiling; throttling and transient
  * server errors slow it down and never end it.
  */
