@@ -320,11 +320,10 @@ describe('what the migration command may see and how it is stopped', () => {
     expect(logger.lines.filter((line) => line.startsWith('::'))).toEqual([]);
   });
 
-  test('a cancelled step interrupts the command with SIGINT and fails saying so', async () => {
+  /** Runs `script` and cancels the step once it has printed `ready`. */
+  async function cancelledRun(script: string) {
     const cancel = new AbortController();
     const logger = new MemoryLogger();
-    const script =
-      "process.on('SIGINT', () => { console.log('released the lock'); process.exit(130); }); console.log('ready'); setInterval(() => {}, 1000);";
     logger.output = (line: string) => {
       logger.lines.push(line);
       if (line === 'ready') cancel.abort();
@@ -333,30 +332,25 @@ describe('what the migration command may see and how it is stopped', () => {
       logger,
       signal: cancel.signal,
     }).catch((caught: unknown) => caught);
+    return { error: error as MigrationRunError, lines: logger.lines };
+  }
+
+  test('a cancelled step interrupts the command with SIGINT and fails saying so', async () => {
+    const script =
+      "process.on('SIGINT', () => { console.log('released the lock'); process.exit(130); }); console.log('ready'); setInterval(() => {}, 1000);";
+    const { error, lines } = await cancelledRun(script);
     expect(error).toBeInstanceOf(MigrationRunError);
-    expect((error as MigrationRunError).message).toBe(
+    expect(error.message).toBe(
       `The step was cancelled: the migration command ${formatCommandLine([process.execPath, '-e', script])} was interrupted (exit code 130).`,
     );
-    expect(logger.lines).toContain('released the lock');
+    expect(lines).toContain('released the lock');
   });
 
   test('a command that ignores SIGINT is ended by SIGTERM', async () => {
-    const cancel = new AbortController();
-    const logger = new MemoryLogger();
-    const script =
-      "process.on('SIGINT', () => console.log('ignoring SIGINT')); console.log('ready'); setInterval(() => {}, 1000);";
-    logger.output = (line: string) => {
-      logger.lines.push(line);
-      if (line === 'ready') cancel.abort();
-    };
-    const error = await runMigrations(options([process.execPath, '-e', script]), {
-      logger,
-      signal: cancel.signal,
-    }).catch((caught: unknown) => caught);
-    expect((error as MigrationRunError).result.command).toMatchObject({
-      exitCode: null,
-      signal: 'SIGTERM',
-    });
-    expect(logger.lines).toContain('ignoring SIGINT');
+    const { error, lines } = await cancelledRun(
+      "process.on('SIGINT', () => console.log('ignoring SIGINT')); console.log('ready'); setInterval(() => {}, 1000);",
+    );
+    expect(error.result.command).toMatchObject({ exitCode: null, signal: 'SIGTERM' });
+    expect(lines).toContain('ignoring SIGINT');
   }, 15_000);
 });
