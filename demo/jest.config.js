@@ -8,7 +8,7 @@ export default {
   ...typescriptEsm,
   testMatch: ['<rootDir>/demo/**/*.demo.ts'],
   reporters: ['<rootDir>/demo/reporter.js'],
-  // Installs and starts what the sandbox uses where this machine can (scripts/provision); the
+  // Installs and starts what the sandbox uses where this machine can (tools/provision); the
   // sandbox names whatever is still missing.
   globalSetup: '<rootDir>/test/support/requires-setup.mjs',
   testEnvironmentOptions: { parts: ['docker', 'registry', 'postgres', 's3rver'] },

@@ -1,5 +1,5 @@
 // The e2e tests' jest environment: Node's, plus one rule. A test file names the system parts it
-// needs in its first comment, e.g. `/** @needs docker registry */` (parts: scripts/provision/
+// needs in its first comment, e.g. `/** @needs docker registry */` (parts: tools/provision/
 // parts.mjs); when one of them is not ready on this machine (DEPLOY_ACTIONS_PARTS, written by
 // test/support/requires-setup.mjs), the whole file is skipped, its beforeAll hooks included,
 // and test/support/requires-reporter.mjs prints why.

@@ -1,4 +1,4 @@
-// The provisioning decisions (scripts/provision): a part present, installable or not, a server
+// The provisioning decisions (tools/provision): a part present, installable or not, a server
 // stopped; run against a fake PATH (a temporary folder) and a fake package manager that
 // "installs" a package by putting its programs into that folder. Nothing on this machine is
 // installed, started or probed.
@@ -18,7 +18,7 @@ import {
   type Machine,
   type PartName,
   type PartState,
-} from '../../scripts/provision/index.mjs';
+} from '../../tools/provision/index.mjs';
 import { missingParts, needsOf } from '../support/requires-environment.mjs';
 import { installCommands } from '../support/requires-reporter.mjs';
 

@@ -12,12 +12,7 @@ import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { promisify } from 'node:util';
-import {
-  SBIN_DIRS,
-  findPrograms,
-  lookupProgram,
-  programsHint,
-} from '../../scripts/provision/index.mjs';
+import { SBIN_DIRS, findPrograms, lookupProgram, programsHint } from '../provision/index.mjs';
 
 const run = promisify(execFile);
 
@@ -39,7 +34,7 @@ export interface Registry {
 export type ProgramLookup = (name: string) => string | undefined;
 
 // The lookup (PATH, then the sbin folders) and the install hints are the provisioning's
-// (scripts/provision/parts.mjs), so the tests, the demo and provisioning say the same.
+// (tools/provision/parts.mjs), so the tests, the demo and provisioning say the same.
 export { SBIN_DIRS, lookupProgram };
 
 /** The programs the container parts run, by absolute path. */

@@ -10,7 +10,7 @@ function scripts(folder: string): string[] {
     .map((file) => path.join(folder, file));
 }
 
-test.each([...scripts('bin'), ...scripts('tools/runner'), ...scripts('scripts/provision')])(
+test.each([...scripts('bin'), ...scripts('tools/runner'), ...scripts('tools/provision')])(
   '%s is type-checked',
   (file) => {
     const lines = readFileSync(path.join(REPO_ROOT, file), 'utf8').split('\n');

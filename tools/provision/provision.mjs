@@ -1,6 +1,6 @@
 // @ts-check
 /**
- * Provisioning: for each part asked for (scripts/provision/parts.mjs), find it; when it is
+ * Provisioning: for each part asked for (tools/provision/parts.mjs), find it; when it is
  * missing and this machine can install it (Debian or Ubuntu with apt-get, as root or with
  * passwordless sudo), install it; start a database server that is installed but stopped; and
  * say per part whether it is ready or what installs it. One log line per action, with its

@@ -3,7 +3,7 @@
  * The system parts the tests, the demo and the benchmarks need (Docker daemon, registry, AWS
  * CLI, PostgreSQL, MariaDB, s3rver), found, installed and started in one place:
  *
- *   node scripts/provision/index.mjs [part …]   (default: every part)
+ *   node tools/provision/index.mjs [part …]   (default: every part)
  *
  * prints one line per action with its duration and one line per part that is not ready (what is
  * wrong, the command that installs it). Exits 0 unless CI is set and a part is not ready: on CI
