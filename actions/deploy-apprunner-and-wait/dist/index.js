@@ -69072,8 +69072,8 @@ function compact(value) {
 ;// CONCATENATED MODULE: ../../packages/apprunner/src/track.ts
 /**
  * Waiting for a deployment operation to end, independent of who runs it: the
- * provider (App Runner today, ECS Express later) supplies an OperationSource
- * that reads one operation and maps its statuses to phases. Polling starts
+ * caller supplies an OperationSource that reads one operation and maps its
+ * statuses to phases. Polling starts
  * fast and backs off with full jitter to a ceiling; throttling and transient
  * server errors slow it down and never end it.
  */
@@ -69213,8 +69213,7 @@ async function findRunningOperation(api, serviceArn) {
 /**
  * What a deployment came to, independent of the platform: from the tracked
  * operation and the image the service runs afterwards, decide the status, and
- * whether and how to fail. App Runner supplies the words for its own links;
- * a second target (ECS Express) can reuse this as it is.
+ * whether and how to fail. App Runner supplies the words for its own links.
  */
 
 /** A deployment that ran and did not succeed; carries the report for outputs and the summary. */

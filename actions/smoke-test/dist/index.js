@@ -42251,6 +42251,7 @@ async function runSmokeTests(checks, options, deps) {
         const results = await Promise.all(checks.map((check) => runCheck(check, run)));
         return {
             passed: results.every((result) => result.verdict === 'passed'),
+            cancelled: results.some((result) => result.verdict === 'cancelled'),
             results,
             durationMs: clock.now() - started,
         };
@@ -42374,9 +42375,10 @@ function toVerdict(check, state, result, needed, response) {
             received,
         };
     }
-    return { ...base, verdict: 'failed', ...unfinishedReason(state, result.reason, needed) };
+    const verdict = result.reason === 'aborted' ? 'cancelled' : 'failed';
+    return { ...base, verdict, ...unfinishedReason(state, result.reason, needed) };
 }
-/** Why a check that neither passed nor failed fast is failed at the deadline or on cancel. */
+/** Why a check that neither passed nor failed fast failed at the deadline, or was cancelled. */
 function unfinishedReason(state, why, needed) {
     const last = state.last?.evaluation;
     if (why === 'aborted') {
@@ -42497,8 +42499,17 @@ function reportHeadline(report) {
     const took = formatDuration(report.durationMs);
     if (report.passed)
         return `All ${total} ${total === 1 ? 'check' : 'checks'} passed in ${took}.`;
+    if (report.cancelled) {
+        const undecided = report.results.filter((result) => result.verdict === 'cancelled').length;
+        return `Cancelled after ${took}: ${undecided} of ${total} ${total === 1 ? 'check' : 'checks'} undecided, ${failedResults(report).length} failed.`;
+    }
     return `${failedResults(report).length} of ${total} ${total === 1 ? 'check' : 'checks'} failed after ${took}.`;
 }
+const VERDICT = {
+    passed: '✅ passed',
+    failed: '❌ failed',
+    cancelled: '⏹ cancelled',
+};
 /** The job summary table; the first row is the header. */
 function summaryRows(report) {
     return [
@@ -42506,7 +42517,7 @@ function summaryRows(report) {
         ...report.results.map((result) => [
             result.name,
             result.url,
-            result.verdict === 'passed' ? '✅ passed' : '❌ failed',
+            VERDICT[result.verdict],
             String(result.attempts),
             result.lastStatus === undefined ? '—' : String(result.lastStatus),
             result.latencyMs === undefined ? '—' : formatDuration(result.latencyMs),
@@ -42520,6 +42531,13 @@ function summaryRows(report) {
  * (every reason says both), its attempts and its last status.
  */
 function failureMessage(report) {
+    if (report.cancelled) {
+        const undecided = report.results.filter((result) => result.verdict !== 'passed');
+        return [
+            `Smoke test cancelled: ${reportHeadline(report)}`,
+            ...undecided.map(describeFailure),
+        ].join('\n');
+    }
     const failed = failedResults(report);
     if (failed.length === 0)
         return undefined;

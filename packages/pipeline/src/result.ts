@@ -16,15 +16,14 @@ import {
 import { failureMessage, type SmokeReport } from '@deploy-actions/smoke';
 
 /** How a stage ended as the `stages` output and the summary show it. */
-export type StageStatus = 'succeeded' | 'failed' | 'not run';
+export type StageStatus = 'succeeded' | 'failed' | 'cancelled' | 'not run';
 
 /**
- * How one stage that ran ended. A cancelled run ends its stage as failed
- * (the engines stop on the signal and report why), as the `stages` output
- * documents.
+ * How one stage that ran ended. A stage that ends after the step was
+ * cancelled is `cancelled`, not failed: it says nothing of the version.
  */
 export interface StageResult<R> {
-  status: 'succeeded' | 'failed';
+  status: 'succeeded' | 'failed' | 'cancelled';
   /** What the stage produced, also when it failed part-way (files applied, a deploy rolled back). */
   report?: R;
   /** Why it failed: the error the step fails with. */

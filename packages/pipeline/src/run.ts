@@ -11,6 +11,7 @@ import { ECRClient } from '@aws-sdk/client-ecr';
 import type { S3Client } from '@aws-sdk/client-s3';
 import { SecretsManagerClient } from '@aws-sdk/client-secrets-manager';
 import {
+  UserError,
   describeError,
   runAttemptUrl,
   stepExecutionId,
@@ -99,11 +100,23 @@ export async function runPipeline(
       const context: Context = { plan, deps, local, clients, session, state };
       for (const stage of STAGES) {
         if (plan[stage.key] === undefined) continue;
+        // Cancelled: no stage starts after the signal (no new write to AWS).
+        if (deps.signal.aborted) {
+          stop(state, { status: 'cancelled', error: cancelledBefore(stage.action) });
+          break;
+        }
         logger.info(`▶ ${stage.action}`);
-        const result = await logger
+        const ran = await logger
           .group(stage.action, () => RUN[stage.key](context))
           .catch((error: unknown): StageResult<unknown> => ({ status: 'failed', error }));
+        // A stage that ends once the step is cancelled was cut short: never a reason to roll back.
+        const result: StageResult<unknown> =
+          ran.status === 'failed' && deps.signal.aborted ? { ...ran, status: 'cancelled' } : ran;
         state.results.set(stage.action, result.status);
+        if (result.status === 'cancelled') {
+          stop(state, result);
+          break;
+        }
         if (result.status === 'failed') {
           stop(state, stage.key === 'smoke' ? await afterFailedSmoke(context, result) : result);
           break;
@@ -116,6 +129,12 @@ export async function runPipeline(
     stop(state, { status: 'failed', error });
   }
   return state;
+}
+
+function cancelledBefore(action: string): UserError {
+  return new UserError(`The step was cancelled before ${action} started; no later stage ran.`, {
+    hint: 'The summary says where each stage was left; run the workflow again to finish the deploy.',
+  });
 }
 
 function stop(state: PipelineState, result: StageResult<unknown>): void {

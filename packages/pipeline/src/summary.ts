@@ -33,6 +33,7 @@ const STAGE_NAMES: readonly StageName[] = STAGES.map((stage) => stage.action);
 const RESULT: Record<StageStatus, string> = {
   succeeded: '✅ succeeded',
   failed: '❌ failed',
+  cancelled: '⏹ cancelled',
   'not run': '➖ not run',
 };
 

@@ -43,8 +43,18 @@ export function reportHeadline(report: SmokeReport): string {
   const total = report.results.length;
   const took = formatDuration(report.durationMs);
   if (report.passed) return `All ${total} ${total === 1 ? 'check' : 'checks'} passed in ${took}.`;
+  if (report.cancelled) {
+    const undecided = report.results.filter((result) => result.verdict === 'cancelled').length;
+    return `Cancelled after ${took}: ${undecided} of ${total} ${total === 1 ? 'check' : 'checks'} undecided, ${failedResults(report).length} failed.`;
+  }
   return `${failedResults(report).length} of ${total} ${total === 1 ? 'check' : 'checks'} failed after ${took}.`;
 }
+
+const VERDICT: Record<CheckResult['verdict'], string> = {
+  passed: '✅ passed',
+  failed: '❌ failed',
+  cancelled: '⏹ cancelled',
+};
 
 /** The job summary table; the first row is the header. */
 export function summaryRows(report: SmokeReport): string[][] {
@@ -53,7 +63,7 @@ export function summaryRows(report: SmokeReport): string[][] {
     ...report.results.map((result) => [
       result.name,
       result.url,
-      result.verdict === 'passed' ? '✅ passed' : '❌ failed',
+      VERDICT[result.verdict],
       String(result.attempts),
       result.lastStatus === undefined ? '—' : String(result.lastStatus),
       result.latencyMs === undefined ? '—' : formatDuration(result.latencyMs),
@@ -68,6 +78,13 @@ export function summaryRows(report: SmokeReport): string[][] {
  * (every reason says both), its attempts and its last status.
  */
 export function failureMessage(report: SmokeReport): string | undefined {
+  if (report.cancelled) {
+    const undecided = report.results.filter((result) => result.verdict !== 'passed');
+    return [
+      `Smoke test cancelled: ${reportHeadline(report)}`,
+      ...undecided.map(describeFailure),
+    ].join('\n');
+  }
   const failed = failedResults(report);
   if (failed.length === 0) return undefined;
   return [`Smoke test failed: ${reportHeadline(report)}`, ...failed.map(describeFailure)].join(

@@ -101,6 +101,7 @@ export async function runSmokeTests(
     const results = await Promise.all(checks.map((check) => runCheck(check, run)));
     return {
       passed: results.every((result) => result.verdict === 'passed'),
+      cancelled: results.some((result) => result.verdict === 'cancelled'),
       results,
       durationMs: clock.now() - started,
     };
@@ -249,10 +250,11 @@ function toVerdict(
       received,
     };
   }
-  return { ...base, verdict: 'failed', ...unfinishedReason(state, result.reason, needed) };
+  const verdict = result.reason === 'aborted' ? 'cancelled' : 'failed';
+  return { ...base, verdict, ...unfinishedReason(state, result.reason, needed) };
 }
 
-/** Why a check that neither passed nor failed fast is failed at the deadline or on cancel. */
+/** Why a check that neither passed nor failed fast failed at the deadline, or was cancelled. */
 function unfinishedReason(
   state: CheckState,
   why: 'timeout' | 'aborted',

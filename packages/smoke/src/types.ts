@@ -72,7 +72,8 @@ export interface SmokeOptions {
   forwardHeadersOnRedirect?: boolean;
 }
 
-export type Verdict = 'passed' | 'failed';
+/** `cancelled`: the step was cancelled before the check could decide. */
+export type Verdict = 'passed' | 'failed' | 'cancelled';
 
 export interface CheckResult {
   name: string;
@@ -97,6 +98,8 @@ export interface CheckResult {
 
 export interface SmokeReport {
   passed: boolean;
+  /** The step was cancelled while checks were undecided: not a verdict on the version. */
+  cancelled?: boolean;
   results: CheckResult[];
   durationMs: number;
 }

@@ -445,7 +445,8 @@ test('cancelling the run ends the checks at once, as cancelled', async () => {
     { timeoutMs: 60_000, requestTimeoutMs: 30_000 },
     { clock: systemClock, signal: controller.signal },
   );
-  expect(result).toMatchObject({ verdict: 'failed', attempts: 1 });
+  // Cancelled, not failed: the step was stopped, the version was not judged.
+  expect(result).toMatchObject({ verdict: 'cancelled', attempts: 1 });
   expect(result.reason).toMatch(/^cancelled after 1 attempt/);
 });
 
