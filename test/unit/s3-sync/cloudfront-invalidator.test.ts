@@ -1,184 +1,25 @@
-/**
- * The CloudFront side of the sync engine, through the real
- * @aws-sdk/client-cloudfront against the simulator's CloudFront: the bucket's
- * origin and origin path, one invalidation per deploy whatever is retried,
- * backoff on TooManyInvalidationsInProgress and transient failures, waiting
- * with progress lines, and a missing GetInvalidation permission named as such.
- * The engine's clock is a FakeClock that also drives the simulator's clock, so
- * invalidations "take" minutes without the test waiting for them.
- */
-import { mkdir, mkdtemp, rm, writeFile } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
-import path from 'node:path';
-import { CloudFrontClient, CreateInvalidationCommand } from '@aws-sdk/client-cloudfront';
-import { FakeClock, MemoryLogger, UserError } from '@deploy-actions/action-kit/engine';
+// CloudFrontInvalidator: one invalidation per deploy whatever is retried, backoff on
+// TooManyInvalidationsInProgress and transient failures, and waiting with progress lines.
+import { CreateInvalidationCommand } from '@aws-sdk/client-cloudfront';
+import type { CloudFrontSimulator } from '../../../tools/aws-sim/services/cloudfront.js';
 import {
-  CloudFrontInvalidator,
-  DEFAULT_UPLOAD_LAST,
-  distributionArn,
-  findBucketOrigin,
   invalidationCallerReference,
-  isBucketDomain,
   isTransientError,
-  pickBucketOrigin,
-  createS3Client,
-  syncToS3,
-  type CloudFrontInvalidatorOptions,
-  type DistributionRef,
-  type SyncOptions,
 } from '../../../packages/s3-sync/src/index.js';
-import { startAwsSimulator, type AwsSimulator } from '../../../tools/aws-sim/index.js';
 import {
-  createCloudFrontService,
-  type CloudFrontSimulator,
-} from '../../../tools/aws-sim/services/cloudfront.js';
-import { S3RVER_CREDENTIALS, S3RVER_REGION, startS3rver } from '../../../tools/services/s3rver.js';
+  MINUTE,
+  calls,
+  client,
+  clock,
+  cloudfront,
+  invalidator,
+  logger,
+  rejection,
+  sim,
+  useCloudFrontSimulator,
+} from './cloudfront-fixtures.js';
 
-const USER = {
-  accessKeyId: 'AKIAS3SYNCCLOUDFRONT',
-  secretAccessKey: 's3-sync-cloudfront-secret',
-  arn: 'arn:aws:iam::123456789012:user/deployer',
-};
-const EPOCH = Date.parse('2025-06-01T00:00:00Z');
-const MINUTE = 60_000;
-
-let sim: AwsSimulator;
-let cloudfront: CloudFrontSimulator;
-let client: CloudFrontClient;
-let clock: FakeClock;
-let logger: MemoryLogger;
-
-beforeEach(async () => {
-  clock = new FakeClock();
-  logger = new MemoryLogger();
-  sim = await startAwsSimulator();
-  sim.addCredentials(USER);
-  cloudfront = createCloudFrontService({
-    invalidationDurationMs: 2 * MINUTE,
-    now: () => new Date(EPOCH + clock.now()),
-  });
-  sim.register(cloudfront);
-  // One attempt per call: the retries under test are the invalidator's own.
-  client = new CloudFrontClient({
-    endpoint: sim.url,
-    region: 'us-east-1',
-    credentials: USER,
-    maxAttempts: 1,
-  });
-});
-afterEach(async () => {
-  client.destroy();
-  await sim.close();
-});
-
-function distributionRef(id: string): DistributionRef {
-  return { id, arn: distributionArn(id, { accountId: '123456789012' }) };
-}
-
-function invalidator(id: string, overrides: Partial<CloudFrontInvalidatorOptions> = {}) {
-  return new CloudFrontInvalidator({
-    client,
-    distribution: distributionRef(id),
-    logger,
-    clock,
-    createTimeoutMs: 10 * MINUTE,
-    ...overrides,
-  });
-}
-
-async function rejection(promise: Promise<unknown>): Promise<UserError> {
-  try {
-    await promise;
-  } catch (error) {
-    expect(error).toBeInstanceOf(UserError);
-    return error as UserError;
-  }
-  throw new Error('expected a rejection');
-}
-
-const calls = (operation: string) => sim.requestLog.filter((e) => e.operation === operation);
-
-describe('the origin serving the bucket', () => {
-  test('findBucketOrigin reads the origin path of the bucket origin among others', async () => {
-    const { id } = cloudfront.addDistribution({
-      origins: [
-        { id: 'api', domainName: 'api.example.com', originPath: '/v1' },
-        { id: 'site', domainName: 'web-bucket.s3.eu-west-1.amazonaws.com', originPath: '/prod' },
-      ],
-      cacheBehaviors: [{ pathPattern: '/api/*', targetOriginId: 'api' }],
-    });
-    const origin = await findBucketOrigin(client, distributionRef(id), {
-      bucket: 'web-bucket',
-      prefix: 'prod/',
-    });
-    expect(origin).toEqual({
-      originId: 'site',
-      domainName: 'web-bucket.s3.eu-west-1.amazonaws.com',
-      originPath: '/prod',
-      warning: undefined,
-    });
-    expect(calls('GetDistributionConfig')).toHaveLength(1);
-  });
-
-  test('a distribution without an origin for the bucket: a warning, no origin path', async () => {
-    const { id } = cloudfront.addDistribution({ bucket: 'other-bucket' });
-    const origin = await findBucketOrigin(client, distributionRef(id), {
-      bucket: 'web-bucket',
-      prefix: '',
-    });
-    expect(origin.originPath).toBe('');
-    expect(origin.warning).toBe(
-      `Distribution ${id} has no origin for bucket web-bucket (its origins: other-bucket.s3.us-east-1.amazonaws.com): invalidation paths are the object keys' own paths.`,
-    );
-  });
-
-  test('an unknown distribution fails saying so, with what to check', async () => {
-    const error = await rejection(
-      findBucketOrigin(client, distributionRef('ENOSUCHDIST1'), { bucket: 'b-1', prefix: '' }),
-    );
-    expect(error.message).toBe('CloudFront distribution ENOSUCHDIST1 does not exist.');
-    expect(error.hint).toContain('distribution-id');
-  });
-
-  test('a role without GetDistributionConfig is told which permission to grant', async () => {
-    const { id, arn } = cloudfront.addDistribution();
-    cloudfront.deny('GetDistributionConfig');
-    const error = await rejection(
-      findBucketOrigin(client, distributionRef(id), { bucket: 'b-1', prefix: '' }),
-    );
-    expect(error.message).toContain(`AWS denied cloudfront:GetDistributionConfig on ${arn}`);
-    expect(error.hint).toContain('"cloudfront:GetDistributionConfig"');
-  });
-
-  test.each([
-    ['my-site.s3.amazonaws.com', true],
-    ['my-site.s3.us-east-1.amazonaws.com', true],
-    ['my-site.s3-us-west-2.amazonaws.com', true],
-    ['my-site.s3.dualstack.eu-central-1.amazonaws.com', true],
-    ['my-site.s3-website-us-east-1.amazonaws.com', true],
-    ['my-site.s3-website.eu-west-1.amazonaws.com', true],
-    ['MY-SITE.S3.AMAZONAWS.COM.', true],
-    ['my-site.s3.cn-north-1.amazonaws.com.cn', true],
-    ['other.my-site.s3.amazonaws.com', false],
-    ['my-site-old.s3.amazonaws.com', false],
-    ['my-site.example.com', false],
-    ['my-site.s3.evil.com', false],
-  ])('isBucketDomain(%s, my-site) is %s', (domain, expected) => {
-    expect(isBucketDomain(domain, 'my-site')).toBe(expected);
-  });
-
-  test('pickBucketOrigin: the deepest origin path holding the prefix wins', () => {
-    const origins = [
-      { Id: 'root', DomainName: 'b.s3.amazonaws.com', OriginPath: '' },
-      { Id: 'app', DomainName: 'b.s3.amazonaws.com', OriginPath: '/app' },
-      { Id: 'other', DomainName: 'c.s3.amazonaws.com', OriginPath: '/app/v2' },
-    ];
-    expect(pickBucketOrigin(origins, 'b', 'app/v2/')?.Id).toBe('app');
-    expect(pickBucketOrigin(origins, 'b', 'docs/')?.Id).toBe('root');
-    expect(pickBucketOrigin(origins.slice(1), 'b', '')?.Id).toBe('app');
-    expect(pickBucketOrigin(origins, 'd', '')).toBeUndefined();
-  });
-});
+useCloudFrontSimulator();
 
 describe('invalidationCallerReference', () => {
   const base = { deployId: 'org/app/123/1/deploy/web', bucket: 'b-1', prefix: 'site/' };
@@ -440,85 +281,4 @@ test('isTransientError: throttling, 5xx and network errors, not client errors', 
   expect(isTransientError(sdkError('AccessDenied', 403))).toBe(false);
   expect(isTransientError(sdkError('TooManyInvalidationsInProgress', 400))).toBe(false);
   expect(isTransientError(sdkError('NoSuchDistribution', 404))).toBe(false);
-});
-
-describe('a deploy through syncToS3 with the real invalidator', () => {
-  test('one changed page: its paths with aliases, through the origin path, one invalidation; stale objects deleted after it completed', async () => {
-    const s3rver = await startS3rver();
-    const work = await mkdtemp(path.join(tmpdir(), 's3-sync-cloudfront-'));
-    const s3 = createS3Client(
-      {
-        region: S3RVER_REGION,
-        credentials: S3RVER_CREDENTIALS,
-        maxAttempts: 2,
-        actionName: 'test',
-      },
-      { concurrency: 4, endpoint: s3rver.endpoint },
-    );
-    try {
-      const bucket = `cf-sync-${process.pid}`;
-      await s3rver.createBucket(bucket);
-      const { id } = cloudfront.addDistribution({ bucket, originPath: '/app' });
-      const dist = path.join(work, 'dist');
-      const write = async (rel: string, content: string) => {
-        await mkdir(path.dirname(path.join(dist, rel)), { recursive: true });
-        await writeFile(path.join(dist, rel), content);
-      };
-      await write('index.html', '<h1>home</h1>');
-      await write('docs/index.html', '<h1>docs v1</h1>');
-      await write('old.html', 'to be removed');
-      const origin = await findBucketOrigin(client, distributionRef(id), {
-        bucket,
-        prefix: 'app/',
-      });
-      const options: SyncOptions = {
-        sourceDir: dist,
-        bucket,
-        prefix: 'app/',
-        include: ['**'],
-        exclude: [],
-        uploadLast: DEFAULT_UPLOAD_LAST,
-        cacheControlRules: [],
-        contentTypeRules: [],
-        delete: true,
-        maxDeletes: 10,
-        invalidation: 'changed',
-        invalidationMaxPaths: 100,
-        originPath: origin.originPath,
-        waitForInvalidation: true,
-        invalidationTimeoutMs: 10 * MINUTE,
-        concurrency: 4,
-        dryRun: false,
-        deployId: 'org/app/42/1/deploy/web',
-      };
-      const deps = { s3, invalidator: invalidator(id), logger, clock };
-      const first = await syncToS3(options, deps);
-      expect(first.uploaded).toBe(3);
-      expect(first.invalidationId).toBeUndefined(); // new keys: nothing was cached
-      expect(cloudfront.invalidations(id)).toEqual([]);
-
-      await write('docs/index.html', '<h1>docs v2</h1>');
-      await rm(path.join(dist, 'old.html'));
-      const second = await syncToS3({ ...options, deployId: 'org/app/43/1/deploy/web' }, deps);
-      expect(second).toMatchObject({ uploaded: 1, deleted: 1 });
-      const [made, ...more] = cloudfront.invalidations(id);
-      expect(more).toEqual([]);
-      expect(made).toMatchObject({
-        id: second.invalidationId,
-        paths: ['/docs', '/docs/', '/docs/index.html', '/old.html'],
-        callerReference: expect.stringMatching(/^deploy-actions-s3-sync-[0-9a-f]{40}$/),
-        status: 'Completed',
-      });
-      // DeleteObjects ran only after the invalidation was seen Completed.
-      const lines = logger.lines;
-      const completed = lines.findIndex((l) => /Invalidation \S+ completed in/.test(l));
-      const deleted = lines.indexOf('deleted app/old.html');
-      expect(completed).toBeGreaterThan(-1);
-      expect(deleted).toBeGreaterThan(completed);
-    } finally {
-      s3.destroy();
-      await s3rver.close();
-      await rm(work, { recursive: true, force: true });
-    }
-  });
 });

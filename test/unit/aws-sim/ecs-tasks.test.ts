@@ -1,20 +1,8 @@
-/**
- * The simulator's ECS and CloudWatch Logs through the real SDK clients: log
- * paging tokens, and tasks whose commands really run on this machine.
- */
-import {
-  CloudWatchLogsClient,
-  CreateLogGroupCommand,
-  CreateLogStreamCommand,
-  DescribeLogStreamsCommand,
-  FilterLogEventsCommand,
-  GetLogEventsCommand,
-  PutLogEventsCommand,
-} from '@aws-sdk/client-cloudwatch-logs';
+// The simulator's ECS through the real SDK client: task definitions, and tasks whose commands
+// really run on this machine (secrets, logs, exit codes, sidecars, StopTask, RunTask errors).
 import {
   DescribeTaskDefinitionCommand,
   DescribeTasksCommand,
-  ECSClient,
   ListTasksCommand,
   RegisterTaskDefinitionCommand,
   RunTaskCommand,
@@ -22,173 +10,19 @@ import {
   type ContainerDefinition,
   type RunTaskCommandInput,
 } from '@aws-sdk/client-ecs';
-import { startAwsSimulator, type AwsSimulator } from '../../../tools/aws-sim/index.js';
-import { createEcsService, type EcsSimulator } from '../../../tools/aws-sim/services/ecs.js';
-import { createLogsService, type LogsSimulator } from '../../../tools/aws-sim/services/logs.js';
 import { rejectionOf } from './helpers.js';
+import {
+  EXECUTION_ROLE,
+  NETWORK,
+  REGION,
+  SECRET_ARN,
+  ecs,
+  ecsSim,
+  logsSim,
+  useEcsLogsSimulator,
+} from './ecs-logs-fixtures.js';
 
-const CREDENTIALS = {
-  accessKeyId: 'AKIAECSLOGSUNITTEST1',
-  secretAccessKey: 'ecs-logs-secret',
-  arn: 'arn:aws:iam::123456789012:user/deployer',
-};
-const REGION = 'eu-west-1';
-const SECRET_ARN = 'arn:aws:secretsmanager:eu-west-1:123456789012:secret:prod/db-AbC123';
-const EXECUTION_ROLE = 'arn:aws:iam::123456789012:role/ecsTaskExecutionRole';
-const NETWORK = {
-  awsvpcConfiguration: { subnets: ['subnet-0a1b2c3d'], securityGroups: ['sg-0a1b2c3d'] },
-};
-
-let sim: AwsSimulator;
-let ecsSim: EcsSimulator;
-let logsSim: LogsSimulator;
-let ecs: ECSClient;
-let logs: CloudWatchLogsClient;
-
-beforeAll(async () => {
-  sim = await startAwsSimulator();
-  sim.addCredentials(CREDENTIALS);
-  logsSim = createLogsService();
-  ecsSim = createEcsService({
-    logs: logsSim,
-    resolveSecret: (id) =>
-      id === SECRET_ARN
-        ? JSON.stringify({ url: 'postgres://app:s3cret@db.internal:5432/app' })
-        : undefined,
-  });
-  sim.register(logsSim);
-  sim.register(ecsSim);
-  ecsSim.control.addCluster('app', { region: REGION });
-  const config = { endpoint: sim.url, region: REGION, credentials: CREDENTIALS, maxAttempts: 1 };
-  ecs = new ECSClient(config);
-  logs = new CloudWatchLogsClient(config);
-});
-
-afterAll(async () => {
-  ecs?.destroy();
-  logs?.destroy();
-  await ecsSim?.control.close();
-  await sim?.close();
-});
-
-describe('CloudWatch Logs', () => {
-  const group = '/unit/logs';
-
-  beforeAll(async () => {
-    await logs.send(new CreateLogGroupCommand({ logGroupName: group }));
-    await logs.send(new CreateLogStreamCommand({ logGroupName: group, logStreamName: 'a' }));
-    await logs.send(new CreateLogStreamCommand({ logGroupName: group, logStreamName: 'b' }));
-    const base = Date.now() - 10_000;
-    await logs.send(
-      new PutLogEventsCommand({
-        logGroupName: group,
-        logStreamName: 'a',
-        logEvents: [1, 2, 3, 4, 5].map((n) => ({ timestamp: base + n, message: `a${n}` })),
-      }),
-    );
-    await logs.send(
-      new PutLogEventsCommand({
-        logGroupName: group,
-        logStreamName: 'b',
-        logEvents: [{ timestamp: base + 3, message: 'b3 error here' }],
-      }),
-    );
-  });
-
-  test('GetLogEvents from the head pages forward; the token repeats when nothing is new', async () => {
-    const first = await logs.send(
-      new GetLogEventsCommand({
-        logGroupName: group,
-        logStreamName: 'a',
-        startFromHead: true,
-        limit: 2,
-      }),
-    );
-    expect(first.events?.map((e) => e.message)).toEqual(['a1', 'a2']);
-    expect(typeof first.events?.[0]?.timestamp).toBe('number');
-    expect(first.nextForwardToken).toMatch(/^f\/\d{56}\/s$/);
-    expect(first.nextBackwardToken).toMatch(/^b\/\d{56}\/s$/);
-    const second = await logs.send(
-      new GetLogEventsCommand({
-        logGroupName: group,
-        logStreamName: 'a',
-        startFromHead: true,
-        nextToken: first.nextForwardToken,
-      }),
-    );
-    expect(second.events?.map((e) => e.message)).toEqual(['a3', 'a4', 'a5']);
-    const caughtUp = await logs.send(
-      new GetLogEventsCommand({
-        logGroupName: group,
-        logStreamName: 'a',
-        startFromHead: true,
-        nextToken: second.nextForwardToken,
-      }),
-    );
-    expect(caughtUp.events).toEqual([]);
-    expect(caughtUp.nextForwardToken).toBe(second.nextForwardToken);
-
-    logsSim.control.append(group, 'a', 'a6');
-    const more = await logs.send(
-      new GetLogEventsCommand({
-        logGroupName: group,
-        logStreamName: 'a',
-        startFromHead: true,
-        nextToken: caughtUp.nextForwardToken,
-      }),
-    );
-    expect(more.events?.map((e) => e.message)).toEqual(['a6']);
-    expect(more.nextForwardToken).not.toBe(caughtUp.nextForwardToken);
-
-    const back = await logs.send(
-      new GetLogEventsCommand({
-        logGroupName: group,
-        logStreamName: 'a',
-        nextToken: second.nextBackwardToken,
-        limit: 1,
-      }),
-    );
-    expect(back.events?.map((e) => e.message)).toEqual(['a2']);
-  });
-
-  test('GetLogEvents without a token and without startFromHead returns the newest events', async () => {
-    const newest = await logs.send(
-      new GetLogEventsCommand({ logGroupName: group, logStreamName: 'a', limit: 2 }),
-    );
-    expect(newest.events?.map((e) => e.message)).toEqual(['a5', 'a6']);
-  });
-
-  test('a missing group or stream is ResourceNotFoundException; duplicates are refused', async () => {
-    const noGroup = await rejectionOf(
-      logs.send(new GetLogEventsCommand({ logGroupName: '/nope', logStreamName: 'a' })),
-    );
-    expect(noGroup.name).toBe('ResourceNotFoundException');
-    expect(noGroup.message).toBe('The specified log group does not exist.');
-    const noStream = await rejectionOf(
-      logs.send(new GetLogEventsCommand({ logGroupName: group, logStreamName: 'zzz' })),
-    );
-    expect(noStream.message).toBe('The specified log stream does not exist.');
-    const again = await rejectionOf(logs.send(new CreateLogGroupCommand({ logGroupName: group })));
-    expect(again.name).toBe('ResourceAlreadyExistsException');
-  });
-
-  test('FilterLogEvents and DescribeLogStreams', async () => {
-    const filtered = await logs.send(
-      new FilterLogEventsCommand({ logGroupName: group, filterPattern: 'error' }),
-    );
-    expect(filtered.events?.map((e) => [e.logStreamName, e.message])).toEqual([
-      ['b', 'b3 error here'],
-    ]);
-    const all = await logs.send(
-      new FilterLogEventsCommand({ logGroupName: group, logStreamNamePrefix: 'a', limit: 4 }),
-    );
-    expect(all.events?.map((e) => e.message)).toEqual(['a1', 'a2', 'a3', 'a4']);
-    expect(all.nextToken).toBeDefined();
-    const streams = await logs.send(new DescribeLogStreamsCommand({ logGroupName: group }));
-    expect(streams.logStreams?.map((s) => s.logStreamName)).toEqual(['a', 'b']);
-    expect(streams.logStreams?.[1]?.arn).toMatch(/:log-group:\/unit\/logs:log-stream:b$/);
-  });
-});
+useEcsLogsSimulator();
 
 describe('ECS', () => {
   let family = 0;

