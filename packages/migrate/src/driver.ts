@@ -58,10 +58,17 @@ export interface MigrationDriver {
   historyExists(): Promise<boolean>;
   createHistory(): Promise<void>;
   readHistory(): Promise<AppliedMigration[]>;
+  /** Records a file that ran without a transaction (no-transaction files). */
   recordApplied(row: Omit<AppliedMigration, 'appliedAt'>): Promise<void>;
+  /**
+   * Opens a file's transaction. A driver may send it together with the next
+   * statement (PostgreSQL does), so a round trip per file is saved.
+   */
   begin(): Promise<void>;
-  commit(): Promise<void>;
+  /** Records the file applied in the open transaction and commits: both or neither. */
+  recordAndCommit(row: Omit<AppliedMigration, 'appliedAt'>): Promise<void>;
   rollback(): Promise<void>;
+  /** Runs one statement; a database error keeps its position within `sql`. */
   execute(sql: string): Promise<void>;
   /** The error as the database reported it; undefined when it did not come from the database. */
   describeError(error: unknown, statement: string): DatabaseErrorInfo | undefined;

@@ -250,14 +250,15 @@ async function applyOne(
       });
     }
     const durationMs = clock.now() - started;
-    await driver.recordApplied({
+    const row = {
       version: migration.version,
       name: migration.fileName,
       checksum: migration.checksum,
       durationMs,
       appliedBy,
-    });
-    if (migration.transactional) await driver.commit();
+    };
+    if (migration.transactional) await driver.recordAndCommit(row);
+    else await driver.recordApplied(row);
     return durationMs;
   } catch (error) {
     if (migration.transactional) await driver.rollback().catch(() => undefined);

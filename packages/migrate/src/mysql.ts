@@ -205,7 +205,8 @@ class MysqlDriver implements MigrationDriver {
     await this.connection.query('SET autocommit = 0');
   }
 
-  async commit(): Promise<void> {
+  async recordAndCommit(row: Omit<AppliedMigration, 'appliedAt'>): Promise<void> {
+    await this.recordApplied(row);
     await this.connection.query('COMMIT');
     await this.connection.query('SET autocommit = 1');
   }

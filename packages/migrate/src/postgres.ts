@@ -93,6 +93,8 @@ class PostgresDriver implements MigrationDriver {
   readonly dialect = 'postgres' as const;
   readonly warnings: string[] = [];
   private readonly lockKeys = advisoryLockKeys();
+  /** begin() was called and BEGIN is not sent yet. */
+  private beginPending = false;
 
   constructor(
     private readonly client: pg.Client,
@@ -169,21 +171,43 @@ class PostgresDriver implements MigrationDriver {
     );
   }
 
+  // BEGIN waits for the file's first statement and goes in the same query string.
   async begin(): Promise<void> {
-    await this.client.query('BEGIN');
+    this.beginPending = true;
   }
 
-  async commit(): Promise<void> {
-    await this.client.query('COMMIT');
+  async recordAndCommit(row: Omit<AppliedMigration, 'appliedAt'>): Promise<void> {
+    // One simple query, so literals rather than parameters (pg's escaping: '' and E'\\').
+    const values = [row.version, row.name, row.checksum].map((v) => this.client.escapeLiteral(v));
+    await this.client.query(
+      `${this.takeBegin()}INSERT INTO ${HISTORY_TABLE} (version, name, checksum, duration_ms, applied_by)
+       VALUES (${values.join(', ')}, ${Math.round(row.durationMs)}, ${this.client.escapeLiteral(row.appliedBy)});
+COMMIT`,
+    );
   }
 
   async rollback(): Promise<void> {
+    if (this.beginPending) {
+      this.beginPending = false;
+      return;
+    }
     await this.client.query('ROLLBACK');
   }
 
   async execute(sql: string): Promise<void> {
     // No parameters: the simple query protocol, which takes any statement as written.
-    await this.client.query(sql);
+    const prefix = this.takeBegin();
+    try {
+      await this.client.query(prefix + sql);
+    } catch (error) {
+      throw positionWithin(error, prefix.length);
+    }
+  }
+
+  private takeBegin(): string {
+    if (!this.beginPending) return '';
+    this.beginPending = false;
+    return BEGIN_PREFIX;
   }
 
   describeError(error: unknown, statement: string): DatabaseErrorInfo | undefined {
@@ -203,6 +227,17 @@ class PostgresDriver implements MigrationDriver {
   async close(): Promise<void> {
     await this.client.end().catch(() => undefined);
   }
+}
+
+const BEGIN_PREFIX = 'BEGIN;\n';
+
+/** An error's position counted within the statement, not the prefix sent before it. */
+function positionWithin(error: unknown, prefixLength: number): unknown {
+  if (prefixLength > 0 && error instanceof pg.DatabaseError && error.position !== undefined) {
+    const position = Number(error.position) - prefixLength;
+    error.position = position > 0 ? String(position) : undefined;
+  }
+  return error;
 }
 
 function linesBefore(text: string, offset: number): number {

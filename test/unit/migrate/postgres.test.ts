@@ -69,6 +69,20 @@ describe('PostgreSQL specifics', () => {
     expect(await s.tableExists('users')).toBe(false);
   });
 
+  test("a syntax error in a file's first statement is located at its own line", async () => {
+    const s = scenario();
+    await s.workspace.write(
+      'V1__typo.sql',
+      '-- first\nCREATE TABLE orders (\n  id int,\n  total numeric(10, 2) NOT NUL\n);\nCREATE TABLE b (id int);\n',
+    );
+    const error = await s.fail();
+    expect(error.location).toEqual({ file: 'db/migrations/V1__typo.sql', line: 4 });
+    expect(error.message).toContain('SQLSTATE 42601: syntax error at or near "NUL"');
+    expect(error.message).toContain('(the statement starts at line 2)');
+    expect(error.hint).toContain("The file's transaction was rolled back: none of it is applied.");
+    expect(await s.history()).toEqual([]);
+  });
+
   test("PostgreSQL's DETAIL reaches the message and its HINT the hint", async () => {
     const s = scenario();
     await s.workspace.write(
