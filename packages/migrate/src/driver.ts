@@ -61,18 +61,30 @@ export interface MigrationDriver {
   /** Records a file that ran without a transaction (no-transaction files). */
   recordApplied(row: Omit<AppliedMigration, 'appliedAt'>): Promise<void>;
   /**
-   * Opens a file's transaction. A driver may send it together with the next
-   * statement (PostgreSQL does), so a round trip per file is saved.
+   * Opens a transaction and runs a file's statements in it, in order, up to
+   * the first that fails: that one is thrown as a StatementError. The
+   * transaction stays open (or aborted) for recordAndCommit or rollback.
    */
-  begin(): Promise<void>;
+  runInTransaction(statements: readonly string[]): Promise<void>;
   /** Records the file applied in the open transaction and commits: both or neither. */
   recordAndCommit(row: Omit<AppliedMigration, 'appliedAt'>): Promise<void>;
   rollback(): Promise<void>;
-  /** Runs one statement; a database error keeps its position within `sql`. */
+  /** Runs one statement outside a transaction (no-transaction files). */
   execute(sql: string): Promise<void>;
   /** The error as the database reported it; undefined when it did not come from the database. */
   describeError(error: unknown, statement: string): DatabaseErrorInfo | undefined;
   close(): Promise<void>;
+}
+
+/** Statement `index` of runInTransaction failed with the database's `error`. */
+export class StatementError extends Error {
+  constructor(
+    readonly index: number,
+    readonly error: unknown,
+  ) {
+    super(error instanceof Error ? error.message : String(error));
+    this.name = 'StatementError';
+  }
 }
 
 export type OpenDriver = (db: DatabaseUrl, settings: SessionSettings) => Promise<MigrationDriver>;

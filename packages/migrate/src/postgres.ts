@@ -6,6 +6,7 @@ import {
   advisoryLockKeys,
   applicationName,
   type DatabaseErrorInfo,
+  StatementError,
   type MigrationDriver,
   type SessionSettings,
 } from './driver.js';
@@ -35,6 +36,8 @@ export async function openPostgres(
     ssl: pgSsl(settings.tls),
     application_name: applicationName(settings.appliedBy),
     connectionTimeoutMillis: settings.connectTimeoutMs,
+    // Queries go out without waiting for the previous answer (used by runInTransaction).
+    pipeline: true,
   });
   // A session the server ends while idle emits 'error'; the next query fails with it anyway.
   client.on('error', () => undefined);
@@ -93,8 +96,6 @@ class PostgresDriver implements MigrationDriver {
   readonly dialect = 'postgres' as const;
   readonly warnings: string[] = [];
   private readonly lockKeys = advisoryLockKeys();
-  /** begin() was called and BEGIN is not sent yet. */
-  private beginPending = false;
 
   constructor(
     private readonly client: pg.Client,
@@ -171,43 +172,50 @@ class PostgresDriver implements MigrationDriver {
     );
   }
 
-  // BEGIN waits for the file's first statement and goes in the same query string.
-  async begin(): Promise<void> {
-    this.beginPending = true;
+  /**
+   * BEGIN and the statements go out at once (pg's pipeline mode: each its own
+   * simple query, so its own statement timeout and error position) and are
+   * answered in order. After a failure the server rejects the rest unrun, the
+   * transaction being aborted; a statement that could revive it (ROLLBACK TO
+   * SAVEPOINT) makes the file run one statement at a time instead.
+   */
+  async runInTransaction(statements: readonly string[]): Promise<void> {
+    if (statements.some((sql) => REVIVES_ABORTED_TRANSACTION.test(sql))) {
+      await this.client.query('BEGIN');
+      for (const [index, sql] of statements.entries()) {
+        await this.client.query(sql).catch((error: unknown) => {
+          throw new StatementError(index, error);
+        });
+      }
+      return;
+    }
+    const results = await Promise.allSettled([
+      this.client.query('BEGIN'),
+      ...statements.map((sql) => this.client.query(sql)),
+    ]);
+    const failed = results.findIndex((result) => result.status === 'rejected');
+    if (failed === -1) return;
+    const { reason } = results[failed] as PromiseRejectedResult;
+    throw failed === 0 ? reason : new StatementError(failed - 1, reason);
   }
 
   async recordAndCommit(row: Omit<AppliedMigration, 'appliedAt'>): Promise<void> {
     // One simple query, so literals rather than parameters (pg's escaping: '' and E'\\').
     const values = [row.version, row.name, row.checksum].map((v) => this.client.escapeLiteral(v));
     await this.client.query(
-      `${this.takeBegin()}INSERT INTO ${HISTORY_TABLE} (version, name, checksum, duration_ms, applied_by)
+      `INSERT INTO ${HISTORY_TABLE} (version, name, checksum, duration_ms, applied_by)
        VALUES (${values.join(', ')}, ${Math.round(row.durationMs)}, ${this.client.escapeLiteral(row.appliedBy)});
 COMMIT`,
     );
   }
 
   async rollback(): Promise<void> {
-    if (this.beginPending) {
-      this.beginPending = false;
-      return;
-    }
     await this.client.query('ROLLBACK');
   }
 
   async execute(sql: string): Promise<void> {
     // No parameters: the simple query protocol, which takes any statement as written.
-    const prefix = this.takeBegin();
-    try {
-      await this.client.query(prefix + sql);
-    } catch (error) {
-      throw positionWithin(error, prefix.length);
-    }
-  }
-
-  private takeBegin(): string {
-    if (!this.beginPending) return '';
-    this.beginPending = false;
-    return BEGIN_PREFIX;
+    await this.client.query(sql);
   }
 
   describeError(error: unknown, statement: string): DatabaseErrorInfo | undefined {
@@ -229,16 +237,8 @@ COMMIT`,
   }
 }
 
-const BEGIN_PREFIX = 'BEGIN;\n';
-
-/** An error's position counted within the statement, not the prefix sent before it. */
-function positionWithin(error: unknown, prefixLength: number): unknown {
-  if (prefixLength > 0 && error instanceof pg.DatabaseError && error.position !== undefined) {
-    const position = Number(error.position) - prefixLength;
-    error.position = position > 0 ? String(position) : undefined;
-  }
-  return error;
-}
+/** Statements an aborted transaction still runs; prepare.ts keeps COMMIT and ROLLBACK out. */
+const REVIVES_ABORTED_TRANSACTION = /^\s*(?:rollback|prepare\s+transaction)\b/i;
 
 function linesBefore(text: string, offset: number): number {
   return text.slice(0, offset).split('\n').length - 1;

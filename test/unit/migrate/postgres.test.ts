@@ -83,6 +83,42 @@ describe('PostgreSQL specifics', () => {
     expect(await s.history()).toEqual([]);
   });
 
+  test('after a failing statement, the rest of the file does not run', async () => {
+    const s = scenario();
+    // nextval is not undone by a rollback: a statement that ran would leave the sequence advanced.
+    await s.db.query('CREATE SEQUENCE seq');
+    const isCalled = async () =>
+      (await s.db.query<{ is_called: boolean }>('SELECT is_called FROM seq'))[0]!.is_called;
+    await s.workspace.write(
+      'V1__fails.sql',
+      "CREATE TABLE t (id int);\nSELECT no_such_function(1);\nSELECT nextval('seq');\n",
+    );
+    const error = await s.fail();
+    expect(error.location).toEqual({ file: 'db/migrations/V1__fails.sql', line: 2 });
+    expect(await isCalled()).toBe(false);
+
+    // A savepoint could revive the aborted transaction: the statements after it still do not run.
+    await s.workspace.write(
+      'V1__fails.sql',
+      "SAVEPOINT before;\nSELECT no_such_function(1);\nROLLBACK TO SAVEPOINT before;\nSELECT nextval('seq');\n",
+    );
+    const again = await s.fail();
+    expect(again.location).toEqual({ file: 'db/migrations/V1__fails.sql', line: 2 });
+    expect(await isCalled()).toBe(false);
+    expect(await s.tableExists('t')).toBe(false);
+    expect(await s.history()).toEqual([]);
+  });
+
+  test('statement-timeout bounds each statement of a file, not the file', async () => {
+    const s = scenario();
+    await s.workspace.write(
+      'V1__three_waits.sql',
+      'SELECT pg_sleep(0.25);\nSELECT pg_sleep(0.25);\nSELECT pg_sleep(0.25);\n',
+    );
+    const result = await s.run({ statementTimeoutMs: 500 });
+    expect(result.sql?.appliedVersions).toEqual(['1']);
+  });
+
   test("PostgreSQL's DETAIL reaches the message and its HINT the hint", async () => {
     const s = scenario();
     await s.workspace.write(
