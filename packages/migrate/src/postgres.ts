@@ -43,12 +43,14 @@ export async function openPostgres(
   client.on('error', () => undefined);
   try {
     await client.connect();
-    await client.query(
+    // The settings and the server's version in one round trip.
+    const settingsAndVersion = await client.query<{ server_version: string }>(
       `SELECT set_config('lock_timeout', $1, false), set_config('statement_timeout', $2, false),
         set_config('idle_in_transaction_session_timeout', $3, false),
         set_config('tcp_keepalives_idle', '30', false),
         set_config('tcp_keepalives_interval', '10', false),
-        set_config('tcp_keepalives_count', '3', false)`,
+        set_config('tcp_keepalives_count', '3', false),
+        current_setting('server_version') AS server_version`,
       // lock_timeout 0 would mean "wait forever".
       [
         `${Math.max(1, settings.lockTimeoutMs)}ms`,
@@ -56,8 +58,8 @@ export async function openPostgres(
         `${settings.idleInTransactionTimeoutMs ?? DEFAULT_IDLE_IN_TRANSACTION_TIMEOUT_MS}ms`,
       ],
     );
-    const version = await client.query<{ server_version: string }>('SHOW server_version');
-    return new PostgresDriver(client, `PostgreSQL ${version.rows[0]?.server_version ?? '?'}`);
+    const version = settingsAndVersion.rows[0]?.server_version ?? '?';
+    return new PostgresDriver(client, `PostgreSQL ${version}`);
   } catch (error) {
     await client.end().catch(() => undefined);
     throw error;

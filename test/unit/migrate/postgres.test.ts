@@ -117,6 +117,8 @@ describe('PostgreSQL specifics', () => {
     );
     const result = await s.run({ statementTimeoutMs: 500 });
     expect(result.sql?.appliedVersions).toEqual(['1']);
+    const [version] = await s.db.query<{ server_version: string }>('SHOW server_version');
+    expect(result.sql?.serverVersion).toBe(`PostgreSQL ${version!.server_version}`);
   });
 
   test("PostgreSQL's DETAIL reaches the message and its HINT the hint", async () => {
