@@ -58,14 +58,33 @@ export interface MigrationDriver {
   historyExists(): Promise<boolean>;
   createHistory(): Promise<void>;
   readHistory(): Promise<AppliedMigration[]>;
+  /** Records a file that ran without a transaction (no-transaction files). */
   recordApplied(row: Omit<AppliedMigration, 'appliedAt'>): Promise<void>;
-  begin(): Promise<void>;
-  commit(): Promise<void>;
+  /**
+   * Opens a transaction and runs a file's statements in it, in order, up to
+   * the first that fails: that one is thrown as a StatementError. The
+   * transaction stays open (or aborted) for recordAndCommit or rollback.
+   */
+  runInTransaction(statements: readonly string[]): Promise<void>;
+  /** Records the file applied in the open transaction and commits: both or neither. */
+  recordAndCommit(row: Omit<AppliedMigration, 'appliedAt'>): Promise<void>;
   rollback(): Promise<void>;
+  /** Runs one statement outside a transaction (no-transaction files). */
   execute(sql: string): Promise<void>;
   /** The error as the database reported it; undefined when it did not come from the database. */
   describeError(error: unknown, statement: string): DatabaseErrorInfo | undefined;
   close(): Promise<void>;
+}
+
+/** Statement `index` of runInTransaction failed with the database's `error`. */
+export class StatementError extends Error {
+  constructor(
+    readonly index: number,
+    readonly error: unknown,
+  ) {
+    super(error instanceof Error ? error.message : String(error));
+    this.name = 'StatementError';
+  }
 }
 
 export type OpenDriver = (db: DatabaseUrl, settings: SessionSettings) => Promise<MigrationDriver>;

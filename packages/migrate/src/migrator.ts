@@ -20,7 +20,12 @@ import {
   type Clock,
   type Logger,
 } from '@deploy-actions/action-kit/engine';
-import { HISTORY_TABLE, type DatabaseErrorInfo, type MigrationDriver } from './driver.js';
+import {
+  HISTORY_TABLE,
+  StatementError,
+  type DatabaseErrorInfo,
+  type MigrationDriver,
+} from './driver.js';
 import {
   assertPlanCanRun,
   newestVersion,
@@ -242,22 +247,31 @@ async function applyOne(
   clock: Clock,
 ): Promise<number> {
   const started = clock.now();
-  if (migration.transactional) await driver.begin();
   try {
-    for (const statement of migration.statements) {
-      await driver.execute(statement.sql).catch((error: unknown) => {
-        throw new StatementFailed(statement, error);
-      });
+    if (migration.transactional) {
+      await driver
+        .runInTransaction(migration.statements.map((statement) => statement.sql))
+        .catch((error: unknown) => {
+          if (!(error instanceof StatementError)) throw error;
+          throw new StatementFailed(migration.statements[error.index]!, error.error);
+        });
+    } else {
+      for (const statement of migration.statements) {
+        await driver.execute(statement.sql).catch((error: unknown) => {
+          throw new StatementFailed(statement, error);
+        });
+      }
     }
     const durationMs = clock.now() - started;
-    await driver.recordApplied({
+    const row = {
       version: migration.version,
       name: migration.fileName,
       checksum: migration.checksum,
       durationMs,
       appliedBy,
-    });
-    if (migration.transactional) await driver.commit();
+    };
+    if (migration.transactional) await driver.recordAndCommit(row);
+    else await driver.recordApplied(row);
     return durationMs;
   } catch (error) {
     if (migration.transactional) await driver.rollback().catch(() => undefined);

@@ -5,6 +5,7 @@ import {
   DEFAULT_IDLE_IN_TRANSACTION_TIMEOUT_MS,
   HISTORY_TABLE,
   mysqlLockName,
+  StatementError,
   type DatabaseErrorInfo,
   type MigrationDriver,
   type SessionSettings,
@@ -202,11 +203,17 @@ class MysqlDriver implements MigrationDriver {
 
   // autocommit off rather than START TRANSACTION: after a DDL's implicit commit a new
   // transaction begins at once, so the statements after it can still be rolled back.
-  async begin(): Promise<void> {
+  async runInTransaction(statements: readonly string[]): Promise<void> {
     await this.connection.query('SET autocommit = 0');
+    for (const [index, sql] of statements.entries()) {
+      await this.connection.query(sql).catch((error: unknown) => {
+        throw new StatementError(index, error);
+      });
+    }
   }
 
-  async commit(): Promise<void> {
+  async recordAndCommit(row: Omit<AppliedMigration, 'appliedAt'>): Promise<void> {
+    await this.recordApplied(row);
     await this.connection.query('COMMIT');
     await this.connection.query('SET autocommit = 1');
   }

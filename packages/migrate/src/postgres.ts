@@ -7,6 +7,7 @@ import {
   advisoryLockKeys,
   applicationName,
   type DatabaseErrorInfo,
+  StatementError,
   type MigrationDriver,
   type SessionSettings,
 } from './driver.js';
@@ -36,17 +37,21 @@ export async function openPostgres(
     ssl: pgSsl(settings.tls),
     application_name: applicationName(settings.appliedBy),
     connectionTimeoutMillis: settings.connectTimeoutMs,
+    // Queries go out without waiting for the previous answer (used by runInTransaction).
+    pipeline: true,
   });
   // A session the server ends while idle emits 'error'; the next query fails with it anyway.
   client.on('error', () => undefined);
   try {
     await client.connect();
-    await client.query(
+    // The settings and the server's version in one round trip.
+    const settingsAndVersion = await client.query<{ server_version: string }>(
       `SELECT set_config('lock_timeout', $1, false), set_config('statement_timeout', $2, false),
         set_config('idle_in_transaction_session_timeout', $3, false),
         set_config('tcp_keepalives_idle', '30', false),
         set_config('tcp_keepalives_interval', '10', false),
-        set_config('tcp_keepalives_count', '3', false)`,
+        set_config('tcp_keepalives_count', '3', false),
+        current_setting('server_version') AS server_version`,
       // lock_timeout 0 would mean "wait forever".
       [
         `${Math.max(1, settings.lockTimeoutMs)}ms`,
@@ -54,8 +59,8 @@ export async function openPostgres(
         `${settings.idleInTransactionTimeoutMs ?? DEFAULT_IDLE_IN_TRANSACTION_TIMEOUT_MS}ms`,
       ],
     );
-    const version = await client.query<{ server_version: string }>('SHOW server_version');
-    return new PostgresDriver(client, `PostgreSQL ${version.rows[0]?.server_version ?? '?'}`);
+    const version = settingsAndVersion.rows[0]?.server_version ?? '?';
+    return new PostgresDriver(client, `PostgreSQL ${version}`);
   } catch (error) {
     await client.end().catch(() => undefined);
     throw error;
@@ -170,12 +175,41 @@ class PostgresDriver implements MigrationDriver {
     );
   }
 
-  async begin(): Promise<void> {
-    await this.client.query('BEGIN');
+  /**
+   * BEGIN and the statements go out at once (pg's pipeline mode: each its own
+   * simple query, so its own statement timeout and error position) and are
+   * answered in order. After a failure the server rejects the rest unrun, the
+   * transaction being aborted; a statement that could revive it (ROLLBACK TO
+   * SAVEPOINT) makes the file run one statement at a time instead.
+   */
+  async runInTransaction(statements: readonly string[]): Promise<void> {
+    if (statements.some((sql) => REVIVES_ABORTED_TRANSACTION.test(sql))) {
+      await this.client.query('BEGIN');
+      for (const [index, sql] of statements.entries()) {
+        await this.client.query(sql).catch((error: unknown) => {
+          throw new StatementError(index, error);
+        });
+      }
+      return;
+    }
+    const results = await Promise.allSettled([
+      this.client.query('BEGIN'),
+      ...statements.map((sql) => this.client.query(sql)),
+    ]);
+    const failed = results.findIndex((result) => result.status === 'rejected');
+    if (failed === -1) return;
+    const { reason } = results[failed] as PromiseRejectedResult;
+    throw failed === 0 ? reason : new StatementError(failed - 1, reason);
   }
 
-  async commit(): Promise<void> {
-    await this.client.query('COMMIT');
+  async recordAndCommit(row: Omit<AppliedMigration, 'appliedAt'>): Promise<void> {
+    // One simple query, so literals rather than parameters (pg's escaping: '' and E'\\').
+    const values = [row.version, row.name, row.checksum].map((v) => this.client.escapeLiteral(v));
+    await this.client.query(
+      `INSERT INTO ${HISTORY_TABLE} (version, name, checksum, duration_ms, applied_by)
+       VALUES (${values.join(', ')}, ${Math.round(row.durationMs)}, ${this.client.escapeLiteral(row.appliedBy)});
+COMMIT`,
+    );
   }
 
   async rollback(): Promise<void> {
@@ -205,6 +239,9 @@ class PostgresDriver implements MigrationDriver {
     await this.client.end().catch(() => undefined);
   }
 }
+
+/** Statements an aborted transaction still runs; prepare.ts keeps COMMIT and ROLLBACK out. */
+const REVIVES_ABORTED_TRANSACTION = /^\s*(?:rollback|prepare\s+transaction)\b/i;
 
 function linesBefore(text: string, offset: number): number {
   return text.slice(0, offset).split('\n').length - 1;

@@ -69,6 +69,58 @@ describe('PostgreSQL specifics', () => {
     expect(await s.tableExists('users')).toBe(false);
   });
 
+  test("a syntax error in a file's first statement is located at its own line", async () => {
+    const s = scenario();
+    await s.workspace.write(
+      'V1__typo.sql',
+      '-- first\nCREATE TABLE orders (\n  id int,\n  total numeric(10, 2) NOT NUL\n);\nCREATE TABLE b (id int);\n',
+    );
+    const error = await s.fail();
+    expect(error.location).toEqual({ file: 'db/migrations/V1__typo.sql', line: 4 });
+    expect(error.message).toContain('SQLSTATE 42601: syntax error at or near "NUL"');
+    expect(error.message).toContain('(the statement starts at line 2)');
+    expect(error.hint).toContain("The file's transaction was rolled back: none of it is applied.");
+    expect(await s.history()).toEqual([]);
+  });
+
+  test('after a failing statement, the rest of the file does not run', async () => {
+    const s = scenario();
+    // nextval is not undone by a rollback: a statement that ran would leave the sequence advanced.
+    await s.db.query('CREATE SEQUENCE seq');
+    const isCalled = async () =>
+      (await s.db.query<{ is_called: boolean }>('SELECT is_called FROM seq'))[0]!.is_called;
+    await s.workspace.write(
+      'V1__fails.sql',
+      "CREATE TABLE t (id int);\nSELECT no_such_function(1);\nSELECT nextval('seq');\n",
+    );
+    const error = await s.fail();
+    expect(error.location).toEqual({ file: 'db/migrations/V1__fails.sql', line: 2 });
+    expect(await isCalled()).toBe(false);
+
+    // A savepoint could revive the aborted transaction: the statements after it still do not run.
+    await s.workspace.write(
+      'V1__fails.sql',
+      "SAVEPOINT before;\nSELECT no_such_function(1);\nROLLBACK TO SAVEPOINT before;\nSELECT nextval('seq');\n",
+    );
+    const again = await s.fail();
+    expect(again.location).toEqual({ file: 'db/migrations/V1__fails.sql', line: 2 });
+    expect(await isCalled()).toBe(false);
+    expect(await s.tableExists('t')).toBe(false);
+    expect(await s.history()).toEqual([]);
+  });
+
+  test('statement-timeout bounds each statement of a file, not the file', async () => {
+    const s = scenario();
+    await s.workspace.write(
+      'V1__three_waits.sql',
+      'SELECT pg_sleep(0.25);\nSELECT pg_sleep(0.25);\nSELECT pg_sleep(0.25);\n',
+    );
+    const result = await s.run({ statementTimeoutMs: 500 });
+    expect(result.sql?.appliedVersions).toEqual(['1']);
+    const [version] = await s.db.query<{ server_version: string }>('SHOW server_version');
+    expect(result.sql?.serverVersion).toBe(`PostgreSQL ${version!.server_version}`);
+  });
+
   test("PostgreSQL's DETAIL reaches the message and its HINT the hint", async () => {
     const s = scenario();
     await s.workspace.write(

@@ -261,6 +261,20 @@ export function describeMigrator(engine: TestEngine): void {
     expect(fixed.sql?.appliedVersions).toEqual(['2', '3']);
   });
 
+  test('the history row keeps quotes and backslashes of applied_by exactly', async () => {
+    const s = scenario();
+    const appliedBy = "https://example.com/it's \\n a\\'b ''; DROP TABLE users; --";
+    await s.workspace.write('V1__create_users.sql', CREATE_USERS);
+    await s.workspace.write('V2__empty.sql', '-- nothing but a comment\n');
+    const result = await s.run({ appliedBy });
+    expect(result.sql?.appliedVersions).toEqual(['1', '2']);
+    expect((await s.history()).map((row) => [row.version, row.applied_by])).toEqual([
+      ['1', appliedBy],
+      ['2', appliedBy],
+    ]);
+    expect(await s.tableExists('users')).toBe(true);
+  });
+
   test('an applied file that changed fails with both checksums and applies nothing', async () => {
     const s = scenario();
     await s.workspace.write('V1__create_users.sql', CREATE_USERS);

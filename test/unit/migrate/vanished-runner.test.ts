@@ -58,8 +58,7 @@ test('the session sets a bounded idle-in-transaction timeout and fast keepalives
 test('a session left idle inside a transaction is ended and its lock released', async () => {
   driver = await open(1_000);
   expect(await driver.tryLock()).toBe(true);
-  await driver.begin();
-  await driver.execute('CREATE TABLE half_done (id int)');
+  await driver.runInTransaction(['CREATE TABLE half_done (id int)']);
   expect(await advisoryLocks()).toBe(1);
   // The runner vanished: nothing more is sent on this session.
   await new Promise((resolve) => setTimeout(resolve, 2_500));
