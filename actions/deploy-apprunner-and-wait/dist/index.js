@@ -64707,6 +64707,33 @@ function lineReader(onLine) {
     };
 }
 
+;// CONCATENATED MODULE: ../../packages/action-kit/src/cancel.ts
+const SIGNALS = ['SIGINT', 'SIGTERM'];
+function cancelSignal(target = process) {
+    const controller = new AbortController();
+    // No reason: consumers (fetch, child processes) see the standard AbortError.
+    const onSignal = () => controller.abort();
+    for (const name of SIGNALS)
+        target.once(name, onSignal);
+    return {
+        signal: controller.signal,
+        dispose: () => {
+            for (const name of SIGNALS)
+                target.off(name, onSignal);
+        },
+    };
+}
+/** Runs `fn` with a cancellation signal, listening only while it runs. */
+async function withCancel(fn) {
+    const cancel = cancelSignal();
+    try {
+        return await fn(cancel.signal);
+    }
+    finally {
+        cancel.dispose();
+    }
+}
+
 ;// CONCATENATED MODULE: ../../packages/action-kit/src/engine.ts
 // The GitHub-free half of the kit: everything here may be used by engines in
 // packages/, by the CLI and by benchmarks. Nothing here imports @actions/*.
@@ -69103,6 +69130,7 @@ async function trackOperation(source, options, deps) {
         timeoutMs: Math.max(0, options.deadline - deps.clock.now()),
         backoff,
         clock: deps.clock,
+        ...(deps.signal && { signal: deps.signal }),
         attempt: async () => {
             let snapshot;
             try {
@@ -69141,7 +69169,13 @@ async function trackOperation(source, options, deps) {
             elapsedMs: result.elapsedMs,
         };
     }
-    return { ended: false, operation: last, polls: result.attempts, elapsedMs: result.elapsedMs };
+    return {
+        ended: false,
+        operation: last,
+        polls: result.attempts,
+        elapsedMs: result.elapsedMs,
+        ...(result.reason === 'aborted' && { cancelled: true }),
+    };
 }
 /** After n throttled reads in a row, wait at least initial·2ⁿ (up to the ceiling). */
 function throttledDelay(backoff, consecutive) {
@@ -69228,6 +69262,15 @@ class DeployFailedError extends UserError {
 /** The decision table: a tracked operation (and the service afterwards) → status and message. */
 function verdict(tracked, context) {
     const look = lookAt(context.links);
+    if (!tracked.ended && tracked.cancelled) {
+        const operation = tracked.operation;
+        return {
+            status: 'CANCELLED',
+            succeeded: false,
+            message: `The step was cancelled while waiting. ${describe(operation, 'The operation')} is still running in App Runner (last status ${operation?.status ?? 'not listed yet'}); it will finish on its own.`,
+            hint: `Check how it ended before deploying again. ${look}`,
+        };
+    }
     if (!tracked.ended) {
         const operation = tracked.operation;
         return {
@@ -69517,6 +69560,7 @@ async function deployToAppRunner(options, deps) {
         deadline,
         backoff: { ...(deps.pollBackoff ?? DEFAULT_POLL_BACKOFF), random: deps.random },
         waitedFor: [],
+        signal: deps.signal,
     };
     const live = await findService(context, options.service);
     if (!live)
@@ -69550,6 +69594,7 @@ async function createService(context, name) {
     const { api, options, logger } = context;
     const request = createServiceRequest(name, options.image, options.settings);
     logger.info(`${name} does not exist in ${api.region}: creating it with ${shortImage(options.image.identifier)}`);
+    refuseAfterCancel(context, 'CreateService');
     const started = await api.createService(request);
     const service = started.service;
     if (!service?.ServiceArn || !service.ServiceId) {
@@ -69595,6 +69640,7 @@ async function updateService(context, found) {
         }
         const action = plan.request ? 'update' : 'redeploy';
         logPlan(logger, live, plan, action);
+        refuseAfterCancel(context, plan.request ? 'UpdateService' : 'StartDeployment');
         let started;
         try {
             started = plan.request
@@ -69655,9 +69701,11 @@ async function waitUntilIdle(context, service) {
                 label: `the ${running.type} already in progress`,
                 deadline: context.deadline,
                 backoff: context.backoff,
-            }, { logger, clock });
+            }, { logger, clock, ...(context.signal && { signal: context.signal }) });
             const last = tracked.operation ?? running;
             context.waitedFor.push({ id: last.id, type: last.type, status: last.status });
+            if (!tracked.ended && tracked.cancelled)
+                refuseAfterCancel(context, 'deploying');
             if (!tracked.ended)
                 throw timedOutWaiting(context, live, last);
             logger.info(`${last.type} ${last.id} ended ${last.status}.`);
@@ -69678,6 +69726,12 @@ async function waitUntilIdle(context, service) {
         live = next;
     }
     return live;
+}
+/** After the signal, no new write to App Runner: the step ends saying nothing was deployed. */
+function refuseAfterCancel(context, operation) {
+    if (!context.signal?.aborted)
+        return;
+    throw new UserError(`The step was cancelled before ${operation}: nothing was deployed to ${context.options.service.name}.`);
 }
 function timedOutWaiting(context, live, running) {
     const image = imageOf(live);
@@ -69736,7 +69790,7 @@ async function follow(context, service, operation, spec) {
         label: spec.action === 'create' ? 'creation' : 'deployment',
         deadline: context.deadline,
         backoff: context.backoff,
-    }, { logger, clock });
+    }, { logger, clock, ...(context.signal && { signal: context.signal }) });
     const last = tracked.operation;
     const ref = last
         ? { id: last.id, type: last.type, status: last.status }
@@ -70012,6 +70066,7 @@ const OUTCOME = {
     CREATE_FAILED: '❌ creation failed',
     IMAGE_MISMATCH: '❌ replaced by another deployment',
     TIMED_OUT: '⏱️ timed out',
+    CANCELLED: '⏹ cancelled (the operation goes on)',
     UNCHANGED: '➖ nothing to do',
     STARTED: '▶️ started (not waited for)',
 };
@@ -70118,7 +70173,8 @@ async function main() {
     const client = createClient(dist_cjs/* AppRunnerClient */.fpv, session);
     let report;
     try {
-        report = await deployToAppRunner(options, { client, region: session.region, logger });
+        // A cancelled job stops waiting and starts no new write; the operation goes on in App Runner.
+        report = await withCancel((signal) => deployToAppRunner(options, { client, region: session.region, logger, signal }));
     }
     catch (error) {
         // A deployment that ran and failed still says what is live and where to look.

@@ -4,6 +4,7 @@ import {
   githubIdToken,
   runnerLogger,
   setOutputs,
+  withCancel,
   writeSummary,
 } from '@deploy-actions/action-kit';
 import { createClient, openAwsSession } from '@deploy-actions/aws';
@@ -26,7 +27,10 @@ export async function main(): Promise<void> {
   const client = createClient(AppRunnerClient, session);
   let report: DeployReport;
   try {
-    report = await deployToAppRunner(options, { client, region: session.region, logger });
+    // A cancelled job stops waiting and starts no new write; the operation goes on in App Runner.
+    report = await withCancel((signal) =>
+      deployToAppRunner(options, { client, region: session.region, logger, signal }),
+    );
   } catch (error) {
     // A deployment that ran and failed still says what is live and where to look.
     if (error instanceof DeployFailedError) {

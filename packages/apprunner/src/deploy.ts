@@ -56,6 +56,8 @@ export interface DeployDeps {
   random?: () => number;
   /** The polling schedule (first wait's ceiling, and the ceiling of every wait). */
   pollBackoff?: BackoffOptions;
+  /** The step was cancelled: no write starts after it, and the wait ends (what runs goes on). */
+  signal?: AbortSignal;
 }
 
 interface Context {
@@ -67,6 +69,7 @@ interface Context {
   deadline: number;
   backoff: BackoffOptions;
   waitedFor: OperationRef[];
+  signal: AbortSignal | undefined;
 }
 
 export async function deployToAppRunner(
@@ -93,6 +96,7 @@ export async function deployToAppRunner(
     deadline,
     backoff: { ...(deps.pollBackoff ?? DEFAULT_POLL_BACKOFF), random: deps.random },
     waitedFor: [],
+    signal: deps.signal,
   };
   const live = await findService(context, options.service);
   if (!live) return createService(context, options.service.name);
@@ -127,6 +131,7 @@ async function createService(context: Context, name: string): Promise<DeployRepo
   logger.info(
     `${name} does not exist in ${api.region}: creating it with ${shortImage(options.image.identifier)}`,
   );
+  refuseAfterCancel(context, 'CreateService');
   const started = await api.createService(request);
   const service = started.service;
   if (!service?.ServiceArn || !service.ServiceId) {
@@ -177,6 +182,7 @@ async function updateService(context: Context, found: Service): Promise<DeployRe
     }
     const action: DeployAction = plan.request ? 'update' : 'redeploy';
     logPlan(logger, live, plan, action);
+    refuseAfterCancel(context, plan.request ? 'UpdateService' : 'StartDeployment');
     let started: StartedOperation;
     try {
       started = plan.request
@@ -259,10 +265,11 @@ async function waitUntilIdle(context: Context, service: Service): Promise<Servic
           deadline: context.deadline,
           backoff: context.backoff,
         },
-        { logger, clock },
+        { logger, clock, ...(context.signal && { signal: context.signal }) },
       );
       const last = tracked.operation ?? running;
       context.waitedFor.push({ id: last.id, type: last.type, status: last.status });
+      if (!tracked.ended && tracked.cancelled) refuseAfterCancel(context, 'deploying');
       if (!tracked.ended) throw timedOutWaiting(context, live, last);
       logger.info(`${last.type} ${last.id} ended ${last.status}.`);
     } else {
@@ -280,6 +287,14 @@ async function waitUntilIdle(context: Context, service: Service): Promise<Servic
     live = next;
   }
   return live;
+}
+
+/** After the signal, no new write to App Runner: the step ends saying nothing was deployed. */
+function refuseAfterCancel(context: Context, operation: string): void {
+  if (!context.signal?.aborted) return;
+  throw new UserError(
+    `The step was cancelled before ${operation}: nothing was deployed to ${context.options.service.name}.`,
+  );
 }
 
 function timedOutWaiting(
@@ -369,7 +384,7 @@ async function follow(
       deadline: context.deadline,
       backoff: context.backoff,
     },
-    { logger, clock },
+    { logger, clock, ...(context.signal && { signal: context.signal }) },
   );
   const last = tracked.operation;
   const ref: OperationRef = last

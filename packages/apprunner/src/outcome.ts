@@ -20,6 +20,8 @@ export type DeployStatus =
   | 'IMAGE_MISMATCH'
   /** The timeout passed first; the operation goes on in the platform. */
   | 'TIMED_OUT'
+  /** The step was cancelled: nothing more was started; an operation under way goes on. */
+  | 'CANCELLED'
   /** The image was live and nothing else changed; redeploy-if-unchanged was false. */
   | 'UNCHANGED'
   /** wait: false, and the platform accepted the operation. */
@@ -101,6 +103,15 @@ export interface VerdictContext {
 /** The decision table: a tracked operation (and the service afterwards) → status and message. */
 export function verdict(tracked: TrackResult, context: VerdictContext): Verdict {
   const look = lookAt(context.links);
+  if (!tracked.ended && tracked.cancelled) {
+    const operation = tracked.operation;
+    return {
+      status: 'CANCELLED',
+      succeeded: false,
+      message: `The step was cancelled while waiting. ${describe(operation, 'The operation')} is still running in App Runner (last status ${operation?.status ?? 'not listed yet'}); it will finish on its own.`,
+      hint: `Check how it ended before deploying again. ${look}`,
+    };
+  }
   if (!tracked.ended) {
     const operation = tracked.operation;
     return {

@@ -51,6 +51,7 @@ const OUTCOME: Record<DeployReport['status'], string> = {
   CREATE_FAILED: '❌ creation failed',
   IMAGE_MISMATCH: '❌ replaced by another deployment',
   TIMED_OUT: '⏱️ timed out',
+  CANCELLED: '⏹ cancelled (the operation goes on)',
   UNCHANGED: '➖ nothing to do',
   STARTED: '▶️ started (not waited for)',
 };

@@ -62,6 +62,8 @@ export interface TrackOptions {
 export interface TrackDeps {
   logger: Logger;
   clock: Clock;
+  /** The step was cancelled: stop waiting (the operation goes on in App Runner). */
+  signal?: AbortSignal;
 }
 
 export type TrackResult =
@@ -72,6 +74,8 @@ export type TrackResult =
       operation: OperationSnapshot | undefined;
       polls: number;
       elapsedMs: number;
+      /** The wait ended because the step was cancelled, not at the deadline. */
+      cancelled?: boolean;
     };
 
 export async function trackOperation(
@@ -88,6 +92,7 @@ export async function trackOperation(
     timeoutMs: Math.max(0, options.deadline - deps.clock.now()),
     backoff,
     clock: deps.clock,
+    ...(deps.signal && { signal: deps.signal }),
     attempt: async () => {
       let snapshot: OperationSnapshot | undefined;
       try {
@@ -125,7 +130,13 @@ export async function trackOperation(
       elapsedMs: result.elapsedMs,
     };
   }
-  return { ended: false, operation: last, polls: result.attempts, elapsedMs: result.elapsedMs };
+  return {
+    ended: false,
+    operation: last,
+    polls: result.attempts,
+    elapsedMs: result.elapsedMs,
+    ...(result.reason === 'aborted' && { cancelled: true }),
+  };
 }
 
 /** After n throttled reads in a row, wait at least initial·2ⁿ (up to the ceiling). */

@@ -197,6 +197,7 @@ const RUN: Record<StageKey, (context: Context) => Promise<StageResult<unknown>>>
       client: clients.apprunner!,
       region,
       logger: deps.logger,
+      signal: deps.signal,
       ...(deps.clock && { clock: deps.clock }),
     });
     state.deploy = result.report;

@@ -407,3 +407,56 @@ describe('create', () => {
     expect(operationsCalled().filter((o) => WRITES.includes(o))).toEqual([]);
   });
 });
+
+describe('a cancelled step', () => {
+  /** The fake clock, cancelling the step once the wait has slept `after` times. */
+  function cancellingClock(after: number) {
+    const controller = new AbortController();
+    const sleep = clock.sleep.bind(clock);
+    clock.sleep = async (ms: number) => {
+      await sleep(ms);
+      if (clock.sleeps.length >= after) controller.abort();
+    };
+    return controller.signal;
+  }
+
+  test('starts no write after the signal: nothing is deployed', async () => {
+    seed();
+    const cancel = new AbortController();
+    cancel.abort();
+    await expect(
+      deployToAppRunner(options(), {
+        client,
+        region: REGION,
+        logger,
+        clock,
+        signal: cancel.signal,
+      }),
+    ).rejects.toThrow(
+      'The step was cancelled before UpdateService: nothing was deployed to web-api.',
+    );
+    expect(operationsCalled().filter((op) => WRITES.includes(op))).toEqual([]);
+  });
+
+  test('stops waiting, says the operation goes on in App Runner, and is not a failure of the version', async () => {
+    seed();
+    const signal = cancellingClock(2);
+    const error = await deployToAppRunner(options(), {
+      client,
+      region: REGION,
+      logger,
+      clock,
+      random: () => 0.5,
+      signal,
+    }).catch((caught: unknown) => caught);
+    expect(error).toBeInstanceOf(DeployFailedError);
+    const report = (error as DeployFailedError).report;
+    expect(report.status).toBe('CANCELLED');
+    expect(report.message).toMatch(
+      /^The step was cancelled while waiting\. The UPDATE_SERVICE operation [0-9a-f-]+ is still running in App Runner \(last status IN_PROGRESS\); it will finish on its own\.$/,
+    );
+    // The wait ended at the signal, long before the 3-minute operation could have.
+    expect(clock.now()).toBeLessThan(3 * MINUTE);
+    expect(operationsCalled().filter((op) => WRITES.includes(op))).toEqual(['UpdateService']);
+  });
+});
