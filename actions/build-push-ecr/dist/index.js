@@ -66852,6 +66852,33 @@ function lineReader(onLine) {
     };
 }
 
+;// CONCATENATED MODULE: ../../packages/action-kit/src/cancel.ts
+const SIGNALS = ['SIGINT', 'SIGTERM'];
+function cancelSignal(target = process) {
+    const controller = new AbortController();
+    // No reason: consumers (fetch, child processes) see the standard AbortError.
+    const onSignal = () => controller.abort();
+    for (const name of SIGNALS)
+        target.once(name, onSignal);
+    return {
+        signal: controller.signal,
+        dispose: () => {
+            for (const name of SIGNALS)
+                target.off(name, onSignal);
+        },
+    };
+}
+/** Runs `fn` with a cancellation signal, listening only while it runs. */
+async function withCancel(fn) {
+    const cancel = cancelSignal();
+    try {
+        return await fn(cancel.signal);
+    }
+    finally {
+        cancel.dispose();
+    }
+}
+
 ;// CONCATENATED MODULE: ../../packages/action-kit/src/child-env.ts
 /**
  * The environment a third-party program (a migration tool, docker) starts
@@ -72037,7 +72064,25 @@ async function pushToEcr(aws, options, logger) {
         logger,
     });
     const ecr = createClient(dist_cjs/* ECRClient */.S70, session);
-    return buildAndPush(options, { ecr, runProcess: runProcess, logger, region: session.region });
+    // A cancelled job stops docker (build or push) and makes no ECR call after it.
+    return withCancel(async (signal) => {
+        const cancellable = (command, args, processOptions) => runProcess(command, args, { ...processOptions, signal });
+        try {
+            return await buildAndPush(options, {
+                ecr,
+                runProcess: cancellable,
+                logger,
+                region: session.region,
+            });
+        }
+        catch (error) {
+            if (!signal.aborted)
+                throw error;
+            throw new errors_UserError('The step was cancelled: docker was stopped; nothing is deployed.', {
+                hint: 'An image pushed before the cancel stays in the repository; a re-run builds again or, with skip-if-exists, reuses it.',
+            });
+        }
+    });
 }
 
 ;// CONCATENATED MODULE: ./src/index.ts

@@ -4,9 +4,12 @@ import {
   githubIdToken,
   runProcess,
   runnerLogger,
+  UserError,
   setOutputs,
+  withCancel,
   writeSummary,
   type Logger,
+  type RunProcess,
 } from '@deploy-actions/action-kit';
 import { createClient, openAwsSession, type AwsInputs } from '@deploy-actions/aws';
 import {
@@ -48,5 +51,22 @@ async function pushToEcr(
     logger,
   });
   const ecr = createClient(ECRClient, session);
-  return buildAndPush(options, { ecr, runProcess, logger, region: session.region });
+  // A cancelled job stops docker (build or push) and makes no ECR call after it.
+  return withCancel(async (signal) => {
+    const cancellable: RunProcess = (command, args, processOptions) =>
+      runProcess(command, args, { ...processOptions, signal });
+    try {
+      return await buildAndPush(options, {
+        ecr,
+        runProcess: cancellable,
+        logger,
+        region: session.region,
+      });
+    } catch (error) {
+      if (!signal.aborted) throw error;
+      throw new UserError('The step was cancelled: docker was stopped; nothing is deployed.', {
+        hint: 'An image pushed before the cancel stays in the repository; a re-run builds again or, with skip-if-exists, reuses it.',
+      });
+    }
+  });
 }
