@@ -1,6 +1,7 @@
 // @ts-check
 // The command line: `deploy-actions [--help] <action> [--<input> <value> | --<input>=<value>]...`,
 // checked against the action's action.yml before anything runs.
+import { closest as suiteClosest } from '../../packages/action-kit/src/closest.mjs';
 
 /** @typedef {import('../../tools/runner/index.mjs').ActionInfo} ActionInfo */
 
@@ -72,42 +73,17 @@ export function parseCommandLine(argv) {
 }
 
 /**
- * Levenshtein distance, for "did you mean".
- * @param {string} a
- * @param {string} b
- */
-function distance(a, b) {
-  const row = Array.from({ length: b.length + 1 }, (_, i) => i);
-  /** @param {number} k */
-  const at = (k) => /** @type {number} */ (row[k]);
-  for (let i = 1; i <= a.length; i++) {
-    let previous = at(0);
-    row[0] = i;
-    for (let j = 1; j <= b.length; j++) {
-      const current = at(j);
-      row[j] = Math.min(at(j) + 1, at(j - 1) + 1, previous + (a[i - 1] === b[j - 1] ? 0 : 1));
-      previous = current;
-    }
-  }
-  return at(b.length);
-}
-
-/**
- * The candidate `name` was probably meant to be, if any.
+ * The candidate `name` was probably meant to be, if any: the suite's one closest(), with the
+ * CLI's wider reach (typed names of actions and inputs are short) and containment as a fallback.
  * @param {string} name
  * @param {readonly string[]} candidates
  * @returns {string | undefined}
  */
 export function closest(name, candidates) {
-  /** @type {{ candidate: string, d: number } | undefined} */
-  let best;
-  for (const candidate of candidates) {
-    const d = distance(name, candidate);
-    if (d <= Math.max(2, Math.floor(candidate.length / 4)) && (!best || d < best.d))
-      best = { candidate, d };
-  }
-  if (best) return best.candidate;
-  return candidates.find((candidate) => candidate.includes(name) || name.includes(candidate));
+  return suiteClosest(name, candidates, {
+    maxDistance: (candidate) => Math.max(2, Math.floor(candidate.length / 4)),
+    containing: true,
+  });
 }
 
 /**

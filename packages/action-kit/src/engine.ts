@@ -27,7 +27,7 @@ export {
   type DurationOptions,
   type KeyValueOptions,
 } from './inputs.js';
-export { closest, type ClosestOptions } from './closest.js';
+export { closest, type ClosestOptions } from './closest.mjs';
 export { runProcess, type RunProcess, type ProcessOptions, type ProcessResult } from './process.js';
 export { cancelSignal, withCancel, type Cancellation } from './cancel.js';
 export {
