@@ -47,10 +47,13 @@ export async function main(): Promise<void> {
     : undefined;
   try {
     const appliedBy = runAttemptUrl(runContext());
+    // A cancelled job: the file under way finishes, no other starts; a command gets SIGINT.
     await report(
-      await runMigrations(
-        { ...options, appliedBy, workspaceDir },
-        { logger, secretsManager, region: aws?.region },
+      await withCancel((signal) =>
+        runMigrations(
+          { ...options, appliedBy, workspaceDir },
+          { logger, secretsManager, region: aws?.region, signal },
+        ),
       ),
     );
   } catch (error) {

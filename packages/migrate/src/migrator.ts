@@ -50,6 +50,8 @@ export interface MigratorOptions {
 export interface MigratorDeps {
   logger: Logger;
   clock?: Clock;
+  /** The step was cancelled: the lock wait ends and no further file starts (the current one finishes). */
+  signal?: AbortSignal;
 }
 
 export type MigrationStatus = 'applied' | 'failed' | 'not run' | 'pending';
@@ -182,6 +184,7 @@ async function acquireLock(
     timeoutMs: options.lockTimeoutMs,
     backoff: { initialMs: 250, maxMs: 5_000 },
     clock: deps.clock,
+    ...(deps.signal && { signal: deps.signal }),
     attempt: async () => {
       if (await driver.tryLock()) return { done: true, value: true };
       holder = (await driver.lockHolder().catch(() => undefined)) ?? holder;
@@ -196,6 +199,11 @@ async function acquireLock(
     },
   });
   if (result.ok) return;
+  if (result.reason === 'aborted') {
+    throw new UserError(
+      `The step was cancelled while waiting for the migration lock on ${options.target}: nothing was applied.`,
+    );
+  }
   throw new UserError(
     `Gave up waiting for the migration lock on ${options.target} after ${formatDuration(result.elapsedMs)}: it is held by ${holder ?? 'another session (which has let go since)'}.`,
     {
@@ -216,6 +224,17 @@ async function applyPending(
   const applied: string[] = [];
   logPending('Lock taken.', plan, deps.logger);
   for (const [index, migration] of plan.pending.entries()) {
+    // Cancelled: the file under way was finished (its transaction committed); none starts after it.
+    if (deps.signal?.aborted) {
+      const notRun = plan.pending.slice(index);
+      outcomes.push(...notRun.map((m) => ({ ...outcomeBase(m), status: 'not run' as const })));
+      const failure = new UserError(
+        `The step was cancelled: ${applied.length} migration(s) applied, ${notRun.length} not started (next: ${migration.path}).`,
+        { hint: 'Run the step again to apply the rest; the applied ones are in the history.' },
+      );
+      const currentVersion = newest([plan.currentVersion, ...applied]);
+      return { ...report(outcomes, applied, currentVersion, warnings), failure };
+    }
     const started = clock.now();
     try {
       const durationMs = await applyOne(driver, migration, options.appliedBy, clock);

@@ -184,6 +184,7 @@ const RUN: Record<StageKey, (context: Context) => Promise<StageResult<unknown>>>
       logger: deps.logger,
       secretsManager: clients.secretsManager,
       region: session?.region,
+      signal: deps.signal,
     });
     state.migrations = result.report;
     return result;

@@ -87,7 +87,12 @@ export function appRunnerImageOf(build: BuildPushResult, region: string): ImageR
 
 export function migrationsStage(
   options: MigrateOptions,
-  deps: { logger: Logger; secretsManager: SecretsManagerClient | undefined; region?: string },
+  deps: {
+    logger: Logger;
+    secretsManager: SecretsManagerClient | undefined;
+    region?: string;
+    signal?: AbortSignal;
+  },
 ): Promise<StageResult<MigrateResult>> {
   return settle(() => runMigrations(options, deps), migrationsAdapter);
 }
