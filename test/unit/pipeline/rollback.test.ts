@@ -254,6 +254,41 @@ test.each([
   expect(summaryOf(without, failedSmoke, record).overview[1]).toBe('➖ not possible');
 });
 
+test('another deploy raced ours: no rollback over it, their image keeps serving', async () => {
+  const { deployed, failedSmoke } = await failedRelease();
+  const theirs = `${REPO}:v3`;
+  const other = await runDeploy(stageInputs(), parseImageReference('image', theirs), deps());
+  expect(other).toMatchObject({ succeeded: true, image: theirs });
+
+  const record = await rollBack(deployed, stageInputs(), smoke(), deps());
+
+  const reason = `shop-api now runs ${theirs}, not ${NEW} which this step deployed: someone else deployed meanwhile, so their version stays.`;
+  expect(record).toEqual({ skipped: reason });
+  expect(apprunner.liveImage('shop-api', REGION)).toBe(theirs);
+  expect(updates()).toEqual([NEW, theirs]);
+  expect(rollbackFailure(deployed, failedSmoke, record).message).toContain(
+    `; no rollback: ${reason}`,
+  );
+  const summary = summaryOf(deployed, failedSmoke, record);
+  expect(summary.overview[2]).toBe(reason);
+  expect(rowsOf(summary.rollback).Rollback).toBe(`not possible: ${reason}`);
+});
+
+test('the service cannot be described again before the rollback: nothing is deployed, the error is kept', async () => {
+  const { deployed, failedSmoke } = await failedRelease();
+  sim.faults.add({ service: 'apprunner', operation: 'DescribeService', kind: 'server-error' });
+
+  const record = await rollBack(deployed, stageInputs(), smoke(), deps());
+
+  expect(record.report).toBeUndefined();
+  expect(record.error).toMatch(/DescribeService/);
+  expect(updates()).toEqual([NEW]);
+  expect(apprunner.liveImage('shop-api', REGION)).toBe(NEW);
+  expect(rollbackFailure(deployed, failedSmoke, record).message).toContain(
+    '; deploying the previous version failed: ',
+  );
+});
+
 test('rollback-on-failure: false: the failed version stays live and the error names previous-image', async () => {
   const { deployed, failedSmoke } = await failedRelease();
   const error = rollbackFailure(deployed, failedSmoke, undefined);
