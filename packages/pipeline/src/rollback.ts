@@ -74,8 +74,10 @@ export async function rollBack(
       skipped: `${deployed.serviceName} now runs ${live}, not ${ours} which this step deployed: someone else deployed meanwhile, so their version stays.`,
     };
   }
+  // By digest when it was pinned before the deploy: the tag may name the failed image by now.
+  const target = deployed.previousDigest ?? previous;
   logger.warning(
-    `The smoke test failed against ${deployed.image ?? deployed.requestedImage}: rolling ${deployed.serviceName} back to ${previous}.`,
+    `The smoke test failed against ${deployed.image ?? deployed.requestedImage}: rolling ${deployed.serviceName} back to ${previous}${target === previous ? '' : ` (${target})`}.`,
   );
   const record: RollbackRecord = {};
   try {
@@ -88,7 +90,7 @@ export async function rollBack(
           createIfMissing: false,
           redeployIfUnchanged: true,
         },
-        parseImageReference('previous-image', previous),
+        parseImageReference('previous-image', target),
         deps,
       ),
     );
