@@ -58,6 +58,11 @@ export interface DeployDeps {
   pollBackoff?: BackoffOptions;
   /** The step was cancelled: no write starts after it, and the wait ends (what runs goes on). */
   signal?: AbortSignal;
+  /**
+   * Resolves a tag to repo@sha256:… (undefined when it cannot). The live image is pinned
+   * before the deploy, as a tag such as `latest` may move to the new image.
+   */
+  pinImage?: (image: string) => Promise<string | undefined>;
 }
 
 interface Context {
@@ -70,6 +75,7 @@ interface Context {
   backoff: BackoffOptions;
   waitedFor: OperationRef[];
   signal: AbortSignal | undefined;
+  pinImage: DeployDeps['pinImage'];
 }
 
 export async function deployToAppRunner(
@@ -97,6 +103,7 @@ export async function deployToAppRunner(
     backoff: { ...(deps.pollBackoff ?? DEFAULT_POLL_BACKOFF), random: deps.random },
     waitedFor: [],
     signal: deps.signal,
+    pinImage: deps.pinImage,
   };
   const live = await findService(context, options.service);
   if (!live) return createService(context, options.service.name);
@@ -181,6 +188,7 @@ async function updateService(context: Context, found: Service): Promise<DeployRe
       });
     }
     const action: DeployAction = plan.request ? 'update' : 'redeploy';
+    const previousDigest = await pinned(context, previousImage);
     logPlan(logger, live, plan, action);
     refuseAfterCancel(context, plan.request ? 'UpdateService' : 'StartDeployment');
     let started: StartedOperation;
@@ -195,7 +203,12 @@ async function updateService(context: Context, found: Service): Promise<DeployRe
         live = await api.describeService(arnOf(live));
         continue;
       }
-      return follow(context, live, adopted, { action, previousImage, changes: plan.changes });
+      return follow(context, live, adopted, {
+        action,
+        previousImage,
+        previousDigest,
+        changes: plan.changes,
+      });
     }
     const type = plan.request ? 'UPDATE_SERVICE' : 'START_DEPLOYMENT';
     logger.info(`${type} accepted: operation ${started.operationId}`);
@@ -203,9 +216,17 @@ async function updateService(context: Context, found: Service): Promise<DeployRe
       context,
       started.service ?? live,
       { id: started.operationId, type, status: 'PENDING' },
-      { action, previousImage, changes: plan.changes },
+      { action, previousImage, previousDigest, changes: plan.changes },
     );
   }
+}
+
+/** The live image by digest when it is a tag and the digest can be told; undefined otherwise. */
+async function pinned(context: Context, image: string | undefined): Promise<string | undefined> {
+  if (!image || !context.pinImage || image.includes('@sha256:')) return undefined;
+  const digest = await context.pinImage(image);
+  if (digest) context.logger.info(`previous-image ${image} is ${digest}: a rollback goes there.`);
+  return digest;
 }
 
 /**
@@ -352,6 +373,7 @@ function assertDeployable(context: Context, live: Service): void {
 interface FollowSpec {
   action: DeployAction;
   previousImage: string | undefined;
+  previousDigest?: string | undefined;
   changes: string[];
 }
 
@@ -423,12 +445,15 @@ type ReportFields = Pick<
   | 'succeeded'
   | 'image'
   | 'previousImage'
+  | 'previousDigest'
   | 'changes'
   | 'message'
   | 'hint'
 >;
 
-function report(context: Context, service: Service, fields: ReportFields): DeployReport {
+function report(context: Context, service: Service, spec: ReportFields): DeployReport {
+  // previousDigest only when there is one, so reports without it look as they always did.
+  const { previousDigest, ...fields } = spec;
   return {
     serviceName: service.ServiceName ?? '',
     serviceArn: service.ServiceArn ?? '',
@@ -438,6 +463,7 @@ function report(context: Context, service: Service, fields: ReportFields): Deplo
     durationMs: context.clock.now() - context.started,
     links: linksOf(context, service),
     ...fields,
+    ...(previousDigest ? { previousDigest } : {}),
   };
 }
 

@@ -60,6 +60,8 @@ export interface DeployReport {
   image: string | undefined;
   /** The image that was live before the run: what a rollback deploys. */
   previousImage: string | undefined;
+  /** previousImage pinned to its digest (repo@sha256:…) before the deploy, when it was a tag that could be resolved. */
+  previousDigest?: string;
   /** One line per changed setting (names, never values). */
   changes: string[];
   durationMs: number;

@@ -5,6 +5,10 @@
  * it (without expect-version: the old version reports its own), so the
  * summary can say both what failed and whether the service is healthy again.
  *
+ * Only over our own deploy: the service is described again first, and when it
+ * no longer runs the image this step deployed (someone deployed meanwhile),
+ * the rollback is skipped rather than overwrite their version.
+ *
  * Only the image goes back: settings this step changed (env, secrets, size…)
  * stay as they are now, and the summary says so. App Runner's own rollback
  * (a version failing its health checks) needs none of this: the App Runner
@@ -14,11 +18,14 @@ import type { AppRunnerClient } from '@aws-sdk/client-apprunner';
 import {
   UserError,
   describeError,
+  systemClock,
   type Clock,
   type Logger,
 } from '@deploy-actions/action-kit/engine';
 import {
+  AppRunnerApi,
   emptySettings,
+  imageOf,
   parseImageReference,
   parseServiceTarget,
   type DeployInputs,
@@ -59,8 +66,18 @@ export async function rollBack(
     return { skipped: `${previous} was already live before this step: nothing to go back to.` };
   }
   const { logger } = deps;
+  const live = await liveImage(deployed, stageInputs, deps);
+  const ours = deployed.image ?? deployed.requestedImage;
+  if (typeof live !== 'string') return { error: live.error };
+  if (live !== ours) {
+    return {
+      skipped: `${deployed.serviceName} now runs ${live}, not ${ours} which this step deployed: someone else deployed meanwhile, so their version stays.`,
+    };
+  }
+  // By digest when it was pinned before the deploy: the tag may name the failed image by now.
+  const target = deployed.previousDigest ?? previous;
   logger.warning(
-    `The smoke test failed against ${deployed.image ?? deployed.requestedImage}: rolling ${deployed.serviceName} back to ${previous}.`,
+    `The smoke test failed against ${deployed.image ?? deployed.requestedImage}: rolling ${deployed.serviceName} back to ${previous}${target === previous ? '' : ` (${target})`}.`,
   );
   const record: RollbackRecord = {};
   try {
@@ -73,7 +90,7 @@ export async function rollBack(
           createIfMissing: false,
           redeployIfUnchanged: true,
         },
-        parseImageReference('previous-image', previous),
+        parseImageReference('previous-image', target),
         deps,
       ),
     );
@@ -86,6 +103,29 @@ export async function rollBack(
     runSmoke(smoke.checks, smoke.options, deps),
   );
   return record;
+}
+
+/** The image the service runs now (described again), or why it could not be told. */
+async function liveImage(
+  deployed: DeployReport,
+  stageInputs: DeployInputs,
+  deps: RollbackDeps,
+): Promise<string | { error: string }> {
+  const clock = deps.clock ?? systemClock;
+  const api = new AppRunnerApi({
+    client: deps.client,
+    region: deps.region,
+    clock,
+    logger: deps.logger,
+    deadline: clock.now() + Math.min(stageInputs.timeoutMs, 60_000),
+    random: deps.random,
+  });
+  try {
+    const image = imageOf(await api.describeService(deployed.serviceArn));
+    return image ?? { error: 'it names no image' };
+  } catch (error) {
+    return { error: describeError(error) };
+  }
 }
 
 /** The step's failure after a failed smoke test, saying what was rolled back and how that went. */

@@ -27,6 +27,7 @@ import { createS3Client, scanBuild, type LocalFile } from '@deploy-actions/s3-sy
 import type { PipelineInputs } from './inputs.js';
 import { STAGES, type StageKey } from './registry.js';
 import type { StageResult } from './result.js';
+import { ecrImagePinner } from './pin-image.js';
 import { rollBack, rollbackFailure } from './rollback.js';
 import {
   appRunnerImageOf,
@@ -200,6 +201,9 @@ const RUN: Record<StageKey, (context: Context) => Promise<StageResult<unknown>>>
       logger: deps.logger,
       signal: deps.signal,
       ...(deps.clock && { clock: deps.clock }),
+      // The rollback goes to the digest that ran before, not where its tag points by then.
+      ...(plan.rollbackOnFailure &&
+        clients.ecr && { pinImage: ecrImagePinner(clients.ecr, region, deps.logger) }),
     });
     state.deploy = result.report;
     return result;
@@ -277,7 +281,9 @@ function createClients(plan: PipelineInputs, session: AwsSession | undefined): C
   if (!session) return {};
   const migrations = plan.migrations;
   return {
-    ...(plan.build && { ecr: createClient(ECRClient, session) }),
+    ...((plan.build || (plan.deploy && plan.rollbackOnFailure)) && {
+      ecr: createClient(ECRClient, session),
+    }),
     ...(plan.deploy && { apprunner: createClient(AppRunnerClient, session) }),
     ...(migrations?.kind === 'runner' &&
       migrations.options.database.secretId !== undefined && {

@@ -460,3 +460,60 @@ describe('a cancelled step', () => {
     expect(operationsCalled().filter((op) => WRITES.includes(op))).toEqual(['UpdateService']);
   });
 });
+
+describe('pinImage: the live image by digest, for a rollback', () => {
+  const DIGEST = `sha256:${'a'.repeat(64)}`;
+
+  function deployPinning(
+    deployOptions: DeployOptions,
+    pin: (image: string) => Promise<string | undefined>,
+  ): Promise<DeployReport> {
+    return deployToAppRunner(deployOptions, {
+      client,
+      region: REGION,
+      logger,
+      clock,
+      random: () => 0.5,
+      pinImage: pin,
+    });
+  }
+
+  test('a live tag is resolved before anything is written; the report keeps the tag and adds the digest', async () => {
+    apprunner.addService({ name: 'web-api', image: `${REPO}:latest`, region: REGION });
+    const asked: Array<{ image: string; updatesBefore: number }> = [];
+    const report = await deployPinning(options(), async (image) => {
+      asked.push({ image, updatesBefore: calls('UpdateService').length });
+      return `${REPO}@${DIGEST}`;
+    });
+    expect(asked).toEqual([{ image: `${REPO}:latest`, updatesBefore: 0 }]);
+    expect(report).toMatchObject({
+      succeeded: true,
+      previousImage: `${REPO}:latest`,
+      previousDigest: `${REPO}@${DIGEST}`,
+    });
+    expect(logger.text()).toContain(`previous-image ${REPO}:latest is ${REPO}@${DIGEST}`);
+  });
+
+  test('a live digest, a tag that cannot be resolved, or nothing to do: no previousDigest', async () => {
+    apprunner.addService({ name: 'web-api', image: `${REPO}@${DIGEST}`, region: REGION });
+    const asked: string[] = [];
+    const pin = async (image: string) => {
+      asked.push(image);
+      return undefined;
+    };
+    const pinnedAlready = await deployPinning(options(), pin);
+    expect(pinnedAlready).not.toHaveProperty('previousDigest');
+    expect(asked).toEqual([]);
+
+    const unresolved = await deployPinning(options({ image: `${REPO}:v3` }), pin);
+    expect(asked).toEqual([`${REPO}:v2`]);
+    expect(unresolved).not.toHaveProperty('previousDigest');
+
+    const unchanged = await deployPinning(
+      options({ image: `${REPO}:v3`, redeployIfUnchanged: false }),
+      pin,
+    );
+    expect(unchanged.action).toBe('none');
+    expect(asked).toEqual([`${REPO}:v2`]);
+  });
+});

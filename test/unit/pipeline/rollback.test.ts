@@ -6,6 +6,7 @@
  * the job summary's rollback table.
  */
 import { AppRunnerClient } from '@aws-sdk/client-apprunner';
+import { CreateRepositoryCommand, ECRClient } from '@aws-sdk/client-ecr';
 import { FakeClock, MemoryLogger, UserError } from '@deploy-actions/action-kit/engine';
 import {
   emptySettings,
@@ -16,6 +17,7 @@ import {
 } from '@deploy-actions/apprunner';
 import { parseSmokeInputs, type SmokeReport } from '@deploy-actions/smoke';
 import type { SummarySection } from '@deploy-actions/action-kit';
+import { ecrImagePinner } from '../../../packages/pipeline/src/pin-image.js';
 import { rollBack, rollbackFailure } from '../../../packages/pipeline/src/rollback.js';
 import { runDeploy, runSmoke } from '../../../packages/pipeline/src/stages.js';
 import {
@@ -33,7 +35,9 @@ import {
   createAppRunnerService,
   type AppRunnerSimulator,
 } from '../../../tools/aws-sim/services/apprunner.js';
+import { createEcrService } from '../../../tools/aws-sim/services/ecr.js';
 import { startScriptedServer, type ScriptedServer } from '../../../tools/services/http-servers.js';
+import { startTagRegistry, type TagRegistry } from './tag-registry.js';
 
 const REGION = 'eu-west-1';
 const ACCOUNT = '123456789012';
@@ -252,6 +256,119 @@ test.each([
     new RegExp(`; no rollback: ${reason.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')}$`),
   );
   expect(summaryOf(without, failedSmoke, record).overview[1]).toBe('➖ not possible');
+});
+
+test('another deploy raced ours: no rollback over it, their image keeps serving', async () => {
+  const { deployed, failedSmoke } = await failedRelease();
+  const theirs = `${REPO}:v3`;
+  const other = await runDeploy(stageInputs(), parseImageReference('image', theirs), deps());
+  expect(other).toMatchObject({ succeeded: true, image: theirs });
+
+  const record = await rollBack(deployed, stageInputs(), smoke(), deps());
+
+  const reason = `shop-api now runs ${theirs}, not ${NEW} which this step deployed: someone else deployed meanwhile, so their version stays.`;
+  expect(record).toEqual({ skipped: reason });
+  expect(apprunner.liveImage('shop-api', REGION)).toBe(theirs);
+  expect(updates()).toEqual([NEW, theirs]);
+  expect(rollbackFailure(deployed, failedSmoke, record).message).toContain(
+    `; no rollback: ${reason}`,
+  );
+  const summary = summaryOf(deployed, failedSmoke, record);
+  expect(summary.overview[2]).toBe(reason);
+  expect(rowsOf(summary.rollback).Rollback).toBe(`not possible: ${reason}`);
+});
+
+test('the service cannot be described again before the rollback: nothing is deployed, the error is kept', async () => {
+  const { deployed, failedSmoke } = await failedRelease();
+  sim.faults.add({ service: 'apprunner', operation: 'DescribeService', kind: 'server-error' });
+
+  const record = await rollBack(deployed, stageInputs(), smoke(), deps());
+
+  expect(record.report).toBeUndefined();
+  expect(record.error).toMatch(/DescribeService/);
+  expect(updates()).toEqual([NEW]);
+  expect(apprunner.liveImage('shop-api', REGION)).toBe(NEW);
+  expect(rollbackFailure(deployed, failedSmoke, record).message).toContain(
+    '; deploying the previous version failed: ',
+  );
+});
+
+describe('previous-image pinned to its digest before the deploy', () => {
+  const OLD_DIGEST = `sha256:${'1'.repeat(64)}`;
+  const NEW_DIGEST = `sha256:${'2'.repeat(64)}`;
+  const LATEST = `${REPO}:latest`;
+  let registry: TagRegistry;
+  let ecr: ECRClient;
+
+  beforeEach(async () => {
+    registry = await startTagRegistry();
+    sim.register(createEcrService(registry.access));
+    ecr = new ECRClient({
+      endpoint: sim.url,
+      region: REGION,
+      credentials: { accessKeyId: USER.accessKeyId, secretAccessKey: USER.secretAccessKey },
+      maxAttempts: 1,
+    });
+    apprunner.addService({ name: 'shop-web', image: LATEST, port: '8080', region: REGION });
+  });
+
+  afterEach(async () => {
+    ecr?.destroy();
+    await registry?.close();
+  });
+
+  const webInputs = (): DeployInputs => ({
+    ...stageInputs(),
+    service: parseServiceTarget('service', 'shop-web', REGION),
+  });
+  const pinningDeps = () => ({ ...deps(), pinImage: ecrImagePinner(ecr, REGION, logger) });
+
+  test('a tag moved to the failing image: the rollback deploys the digest that ran, not the tag', async () => {
+    await ecr.send(new CreateRepositoryCommand({ repositoryName: 'api' }));
+    registry.tag('api', 'latest', OLD_DIGEST);
+    registry.tag('api', 'v2', NEW_DIGEST);
+    const deployed = await runDeploy(webInputs(), parseImageReference('image', NEW), pinningDeps());
+    expect(deployed).toMatchObject({
+      succeeded: true,
+      image: NEW,
+      previousImage: LATEST,
+      previousDigest: `${REPO}@${OLD_DIGEST}`,
+    });
+    // Someone pushes the new version as latest too: the tag now names the failing image.
+    registry.tag('api', 'latest', NEW_DIGEST);
+    service.route('/health', 200);
+
+    const record = await rollBack(deployed, webInputs(), smoke(), deps());
+
+    expect(record.report).toMatchObject({ succeeded: true, image: `${REPO}@${OLD_DIGEST}` });
+    expect(apprunner.liveImage('shop-web', REGION)).toBe(`${REPO}@${OLD_DIGEST}`);
+    expect(updates()).toEqual([NEW, `${REPO}@${OLD_DIGEST}`]);
+    expect(logger.text()).toContain(`previous-image ${LATEST} is ${REPO}@${OLD_DIGEST}`);
+  });
+
+  test('the digest cannot be read (no such repository): the log says so, the deploy goes on, the rollback keeps the tag', async () => {
+    const deployed = await runDeploy(webInputs(), parseImageReference('image', NEW), pinningDeps());
+    expect(deployed).toMatchObject({ succeeded: true, image: NEW, previousImage: LATEST });
+    expect(deployed.previousDigest).toBeUndefined();
+    expect(logger.text()).toContain(
+      `warning: previous-image ${LATEST} stays a tag (its digest could not be read: `,
+    );
+    service.route('/health', 200);
+
+    const record = await rollBack(deployed, webInputs(), smoke(), deps());
+
+    expect(apprunner.liveImage('shop-web', REGION)).toBe(LATEST);
+    expect(record.report).toMatchObject({ succeeded: true, image: LATEST });
+  });
+
+  test('an image outside ECR (public) is not looked up: it stays a tag, saying so', async () => {
+    const pin = ecrImagePinner(ecr, REGION, logger);
+    await expect(pin('public.ecr.aws/nginx/nginx:latest')).resolves.toBeUndefined();
+    expect(logger.text()).toContain(
+      'previous-image public.ecr.aws/nginx/nginx:latest stays a tag (not a private ECR image',
+    );
+    expect(sim.requestLog.filter((entry) => entry.service === 'ecr')).toEqual([]);
+  });
 });
 
 test('rollback-on-failure: false: the failed version stays live and the error names previous-image', async () => {
