@@ -214,6 +214,7 @@ const RUN: Record<StageKey, (context: Context) => Promise<StageResult<unknown>>>
       cloudfront: clients.cloudfront,
       deployId: stepExecutionId(deps.run),
       logger: deps.logger,
+      signal: deps.signal,
     });
     state.site = result.report;
     return result;

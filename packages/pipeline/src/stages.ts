@@ -8,6 +8,7 @@ import type { ECRClient } from '@aws-sdk/client-ecr';
 import type { S3Client } from '@aws-sdk/client-s3';
 import type { SecretsManagerClient } from '@aws-sdk/client-secrets-manager';
 import type { Logger, RunProcess } from '@deploy-actions/action-kit/engine';
+import { UserError } from '@deploy-actions/action-kit/engine';
 import {
   deployToAppRunner,
   parseImageReference,
@@ -155,9 +156,14 @@ export function siteStage(
     cloudfront: CloudFrontClient | undefined;
     deployId: string | undefined;
     logger: Logger;
+    signal: AbortSignal;
   },
 ): Promise<StageResult<SiteReport>> {
-  return settle(() => syncSite(sync, scanned, deps));
+  // A sync the cancel cut short is no success: the run marks the stage cancelled.
+  return settle(() => syncSite(sync, scanned, deps), {
+    failure: ({ report }) =>
+      report.cancelled === undefined ? undefined : new UserError(report.cancelled),
+  });
 }
 
 async function syncSite(
@@ -194,7 +200,7 @@ async function syncSite(
       deployId: deps.deployId,
       scanned,
     },
-    { s3: deps.s3, invalidator, logger },
+    { s3: deps.s3, invalidator, logger, signal: deps.signal },
   );
   return { report, distribution };
 }

@@ -304,10 +304,11 @@ export class CloudFrontInvalidator implements Invalidator {
     throw createTimedOut(this.distribution.id, this.options.createTimeoutMs, lastError);
   }
 
-  async wait(id: string, timeoutMs: number): Promise<void> {
+  async wait(id: string, timeoutMs: number, signal?: AbortSignal): Promise<void> {
     const result = await poll<void>({
       label: `invalidation ${id}`,
       timeoutMs,
+      ...(signal && { signal }),
       backoff: this.options.waitBackoff ?? WAIT_BACKOFF,
       clock: this.options.clock,
       attempt: async () => {
@@ -320,7 +321,8 @@ export class CloudFrontInvalidator implements Invalidator {
           `Invalidation ${id}: ${status} after ${formatDuration(elapsedMs)}; next check in ${formatDuration(delayMs)}`,
         ),
     });
-    if (result.ok) return;
+    // Cancelled: the invalidation goes on in CloudFront; the caller says so.
+    if (result.ok || result.reason === 'aborted') return;
     throw new UserError(
       `Invalidation ${id} of distribution ${this.distribution.id} did not complete within ${formatDuration(timeoutMs)} (last status: ${result.lastStatus ?? 'unknown'}).`,
       {

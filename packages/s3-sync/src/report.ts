@@ -79,12 +79,17 @@ const DRY_RUN_ROWS = 50;
 
 /** The job summary: counts, the invalidation, the slowest and largest files; in a dry run, the plan. */
 export function summarizeSync(report: SyncReport): SummaryBlock[] {
-  const verb = report.dryRun ? 'Would sync' : 'Synced';
+  const verb = report.dryRun
+    ? 'Would sync'
+    : report.cancelled !== undefined
+      ? 'Cancelled: partly synced'
+      : 'Synced';
   const blocks: SummaryBlock[] = [
     {
       heading: `${verb} ${report.target}`,
       lines: [
         `${report.dryRun ? 'Dry run: nothing was changed. ' : ''}Took ${formatDuration(report.durationMs)}.`,
+        ...(report.cancelled === undefined ? [] : [report.cancelled]),
         ...pendingLines(report),
         ...report.plan.warnings,
       ],

@@ -4,6 +4,7 @@ import {
   type Clock,
   type Logger,
 } from '@deploy-actions/action-kit/engine';
+import { cancelledMessage, whenAborted } from './cancel.js';
 import { invalidationCallerReference } from './cloudfront.js';
 import { compileGlobs, createFileFilter, type FileFilter } from './globs.js';
 import { createHeaderPolicy } from './headers.js';
@@ -45,7 +46,9 @@ import {
  * that references a missing asset: every non-entry file first, then the entry
  * files, then the invalidation (waited for), and only then the deletion of
  * stale objects. Everything that can be checked locally (inputs, the build
- * output, max-deletes) is checked before the first write.
+ * output, max-deletes) is checked before the first write. After deps.signal
+ * no write starts and the invalidation wait ends: the report says what was
+ * left (`cancelled`).
  */
 export async function syncToS3(options: SyncOptions, deps: SyncDeps): Promise<SyncReport> {
   const clock = deps.clock ?? systemClock;
@@ -76,17 +79,51 @@ export async function syncToS3(options: SyncOptions, deps: SyncDeps): Promise<Sy
       toWrite: recordToWrite(plan, deps.invalidator !== undefined),
       written: undefined,
     },
+    stopped: false,
+    invalidation: { id: undefined, completed: false },
   };
   await runPhase(run, 'Phase 1: files other than entry files', false);
   await runPhase(run, 'Phase 2: entry files (upload-last)', true);
   const invalidationId = await invalidate(run, plan.invalidationPaths);
-  if (plan.deletes.length > 0) {
+  if (plan.deletes.length > 0 && !cancelledNow(run)) {
     await deps.logger.group(`Deleting ${plan.deletes.length} stale objects`, async () => {
       await deleteKeys(deps.s3, options.bucket, plan.deletes);
       for (const key of plan.deletes) deps.logger.info(`deleted ${key}`);
     });
   }
-  return { ...report, transfers, invalidationId, durationMs: clock.now() - started };
+  const done = { ...report, transfers, invalidationId, durationMs: clock.now() - started };
+  return run.stopped ? cancelledReport(run, done) : done;
+}
+
+/** True once the signal aborted; marks the run as cut short (something was left). */
+function cancelledNow(run: Run): boolean {
+  if (run.deps.signal?.aborted !== true) return false;
+  run.stopped = true;
+  return true;
+}
+
+/** The report of a sync the signal cut short: counts what was really done. */
+function cancelledReport(run: Run, report: SyncReport): SyncReport {
+  const uploads = run.transfers.filter((t) => t.method !== 'copy');
+  const cancelled = cancelledMessage({
+    plan: run.plan,
+    transfers: run.transfers,
+    invalidationId: run.invalidation.id,
+    invalidationCompleted: run.invalidation.completed,
+    recordWhere:
+      run.record.written !== undefined && run.invalidation.id === undefined
+        ? `s3://${run.options.bucket}/${pendingInvalidationKey(run.prefix)}`
+        : undefined,
+  });
+  run.deps.logger.warning(cancelled);
+  return {
+    ...report,
+    uploaded: uploads.length,
+    metadataUpdated: run.transfers.length - uploads.length,
+    deleted: 0,
+    bytesUploaded: uploads.reduce((sum, t) => sum + t.bytes, 0),
+    cancelled,
+  };
 }
 
 /**
@@ -246,6 +283,9 @@ interface Run {
     /** Shared by every transfer that overwrites: the record is written once. */
     written: Promise<void> | undefined;
   };
+  /** The signal made the run skip something. */
+  stopped: boolean;
+  invalidation: { id: string | undefined; completed: boolean };
 }
 
 type Work =
@@ -271,6 +311,8 @@ async function transfer(run: Run, work: Work): Promise<void> {
   const { s3, logger } = run.deps;
   const started = run.clock.now();
   const { key, file } = work.item;
+  // Cancelled: nothing new starts; the transfers in flight finish.
+  if (cancelledNow(run)) return;
   // CloudFront may cache the old version: the record must exist before it is replaced.
   if (work.kind === 'metadata' || work.item.reason === 'changed') await recordPending(run);
   if (work.kind === 'upload') {
@@ -351,8 +393,10 @@ async function invalidate(run: Run, paths: readonly string[]): Promise<string | 
     paths,
     changes: planChanges(run.plan),
   });
+  if (cancelledNow(run)) return undefined;
   return logger.group(`Invalidating ${paths.length} CloudFront paths`, async () => {
     const id = await invalidator.create(paths, reference);
+    run.invalidation.id = id;
     // Created is enough: CloudFront completes it whether or not this step waits.
     await removeRecord(run);
     const started = run.clock.now();
@@ -366,7 +410,17 @@ async function invalidate(run: Run, paths: readonly string[]): Promise<string | 
         ? `Invalidation ${id} created; waiting for it to complete`
         : `Invalidation ${id} created; waiting for it anyway: ${staleObjects} stale objects are deleted only after it completed`,
     );
-    await invalidator.wait(id, run.options.invalidationTimeoutMs);
+    const signal = run.deps.signal;
+    const waiting = invalidator.wait(id, run.options.invalidationTimeoutMs, signal);
+    if (signal !== undefined) {
+      waiting.catch(() => {}); // a timeout after the cancel is nobody's error
+      const completed = await Promise.race([
+        waiting.then(() => !signal.aborted),
+        whenAborted(signal).then(() => false),
+      ]);
+      if (!completed && cancelledNow(run)) return id;
+    } else await waiting;
+    run.invalidation.completed = true;
     logger.info(`Invalidation ${id} completed in ${formatDuration(run.clock.now() - started)}`);
     return id;
   });

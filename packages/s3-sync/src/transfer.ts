@@ -1,6 +1,7 @@
 import { createHash } from 'node:crypto';
 import { createReadStream } from 'node:fs';
 import { readFile } from 'node:fs/promises';
+import { Transform, pipeline } from 'node:stream';
 import {
   CopyObjectCommand,
   DeleteObjectsCommand,
@@ -38,6 +39,12 @@ export const DEFAULT_MULTIPART: MultipartSettings = {
  * buffer can be resent when the SDK retries (a consumed stream cannot), and
  * hashing it again proves the bytes are the ones planned. Larger files stream
  * through a multipart upload, whose parts are retried one by one.
+ *
+ * Both paths hash the bytes actually sent. The SHA-256 metadata is fixed before
+ * the first byte goes (it is a header of PutObject and CreateMultipartUpload),
+ * so a file whose bytes differ from the planned hash fails the upload rather
+ * than storing another hash: the multipart upload is aborted before it
+ * completes, and S3 never holds a hash that does not match its bytes.
  */
 export async function uploadFile(
   s3: S3Client,
@@ -59,7 +66,11 @@ export async function uploadFile(
     await callWith(S3_SYNC_TABLE, 'CreateMultipartUpload', target, () =>
       new Upload({
         client: s3,
-        params: { ...params, Body: createReadStream(upload.file.absPath) },
+        // pipeline, not pipe: a read error (the file was removed) must reach Upload too.
+        params: {
+          ...params,
+          Body: pipeline(createReadStream(upload.file.absPath), verifying(upload), () => {}),
+        },
         partSize: partSizeFor(upload.file.size, multipart.partBytes),
         queueSize: MULTIPART_QUEUE_SIZE,
         leavePartsOnError: false,
@@ -89,7 +100,29 @@ export function partSizeFor(size: number, preferred: number): number {
 
 function assertUnchangedSincePlanned(upload: PlannedUpload, body: Buffer): void {
   if (createHash('sha256').update(body).digest('hex') === upload.file.sha256) return;
-  throw new UserError(`${upload.file.relPath} changed while the sync was running.`, {
+  throw changedError(upload);
+}
+
+/**
+ * Passes the bytes through while hashing them; at the end of the file, errors
+ * when they are not the planned ones, so that Upload aborts the multipart
+ * upload instead of completing it.
+ */
+function verifying(upload: PlannedUpload): Transform {
+  const hash = createHash('sha256');
+  return new Transform({
+    transform(chunk: Buffer, _encoding, callback) {
+      hash.update(chunk);
+      callback(null, chunk);
+    },
+    flush(callback) {
+      callback(hash.digest('hex') === upload.file.sha256 ? null : changedError(upload));
+    },
+  });
+}
+
+function changedError(upload: PlannedUpload): UserError {
+  return new UserError(`${upload.file.relPath} changed while the sync was running.`, {
     hint: 'Run the sync after the build has finished writing source-dir.',
   });
 }

@@ -59,8 +59,11 @@ export interface Invalidator {
    * does not start a second invalidation.
    */
   create(paths: readonly string[], callerReference: string): Promise<string>;
-  /** Resolves when the invalidation completed; rejects (UserError) when `timeoutMs` passed first. */
-  wait(id: string, timeoutMs: number): Promise<void>;
+  /**
+   * Resolves when the invalidation completed, or at once when `signal` aborts;
+   * rejects (UserError) when `timeoutMs` passed first.
+   */
+  wait(id: string, timeoutMs: number, signal?: AbortSignal): Promise<void>;
 }
 
 /** Keys whose cached copies an earlier, interrupted deploy left stale. */
@@ -175,6 +178,11 @@ export interface SyncDeps {
   invalidator?: Invalidator;
   logger: Logger;
   clock?: Clock;
+  /**
+   * The step's cancel: after it, no upload, header fix, delete or invalidation
+   * starts (those in flight finish), and the invalidation wait ends at once.
+   */
+  signal?: AbortSignal;
 }
 
 export interface TransferRecord {
@@ -200,4 +208,6 @@ export interface SyncReport {
   /** One per upload or header fix, in completion order. Empty in a dry run. */
   transfers: TransferRecord[];
   durationMs: number;
+  /** Set when the signal cut the sync short: what was done and what was left, in a sentence. */
+  cancelled?: string;
 }

@@ -151,3 +151,10 @@ test("the summary says when an interrupted deploy's pending paths were invalidat
   );
   expect(summarizeSync(report)[0]!.lines).toEqual(['Took 4.2s.']);
 });
+
+test('the summary of a cancelled sync says so and what was left', () => {
+  const cancelled = 'Cancelled after 1 of 2 uploads; nothing to delete. Run the deploy again.';
+  const [block] = summarizeSync({ ...report, cancelled });
+  expect(block!.heading).toBe(`Cancelled: partly synced ${report.target}`);
+  expect(block!.lines).toContain(cancelled);
+});
