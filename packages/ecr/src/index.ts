@@ -57,6 +57,7 @@ export {
   type BuildInputs,
 } from './build-push.js';
 export { readBuildPushInputs, type BuildPushInputs, type BuildPushTarget } from './inputs.js';
+export { parseBuildSecrets } from './build-secrets.js';
 export { prepareBuild, ociLabels, type PrepareBuildDeps } from './prepare.js';
 export {
   buildPushOutputs,
