@@ -23,6 +23,8 @@ import {
   openDockerSession,
   type DockerSession,
 } from './docker.js';
+import { buildInputsHash } from './build-inputs.js';
+import { whyNotReuse, type Fetch } from './image-labels.js';
 import { addTags, findImageByTag, type ImageLocation } from './images.js';
 import { digestReference, tagReference, type RepositoryTarget } from './reference.js';
 import { registryDenial, registryDenialMessage, type RegistryStep } from './registry-denied.js';
@@ -56,6 +58,8 @@ export interface BuildPushDeps {
   region: string;
   env?: NodeJS.ProcessEnv;
   clock?: Clock;
+  /** Reads an existing image's config from the registry (skip-if-exists); global fetch by default. */
+  fetch?: Fetch;
 }
 
 export interface BuildPushResult {
@@ -112,7 +116,10 @@ export async function buildAndPush(
 
   if (options.skipIfExists) {
     const existing = await findImageByTag(deps.ecr, where, options.sha);
-    if (existing?.imageDigest) {
+    if (
+      existing?.imageDigest &&
+      (await mayReuse(options, deps, where, existing.imageDigest, repository, base.imageTagUri))
+    ) {
       deps.logger.info(
         `${base.imageTagUri} already exists (${existing.imageDigest}): skipping the build.`,
       );
@@ -173,6 +180,48 @@ export async function buildAndPush(
   } finally {
     await docker.close();
   }
+}
+
+/**
+ * Whether the image tagged with the commit stands for this build: only when
+ * its build-inputs label matches. A differing label means build again, which
+ * an immutable commit tag forbids (an error, before building). An image whose
+ * label is missing or unreadable is rebuilt where the tag may move; under an
+ * immutable tag it is reused with a warning (images pushed before the label
+ * existed could otherwise never be deployed again).
+ */
+async function mayReuse(
+  options: BuildPushOptions,
+  deps: BuildPushDeps,
+  where: ImageLocation,
+  digest: string,
+  repository: RepositoryState,
+  imageTagUri: string,
+): Promise<boolean> {
+  const mismatch = await whyNotReuse(deps.ecr, where, digest, buildInputsHash(options.build), {
+    fetch: deps.fetch,
+    mask: (secret) => deps.logger.mask(secret),
+  });
+  if (mismatch === undefined) return true;
+  const immutable = repository.tagMutability === 'IMMUTABLE';
+  if (immutable && mismatch.differs) {
+    throw new UserError(
+      `${imageTagUri} already exists but ${mismatch.reason}; the repository's tags are immutable, so it cannot be rebuilt under the commit's tag.`,
+      {
+        hint: 'Build with the inputs that image was built with, or delete the image (or make the tags mutable) to rebuild it.',
+      },
+    );
+  }
+  if (immutable) {
+    deps.logger.warning(
+      `${imageTagUri} already exists (${digest}) but ${mismatch.reason}; the tags are immutable, so it is reused unverified.`,
+    );
+    return true;
+  }
+  deps.logger.info(
+    `${imageTagUri} already exists (${digest}) but ${mismatch.reason}: building again.`,
+  );
+  return false;
 }
 
 /**

@@ -58,6 +58,8 @@ export {
 } from './build-push.js';
 export { readBuildPushInputs, type BuildPushInputs, type BuildPushTarget } from './inputs.js';
 export { parseBuildSecrets } from './build-secrets.js';
+export { BUILD_INPUTS_LABEL, buildInputsHash, canonicalBuildInputs } from './build-inputs.js';
+export { readImageLabels, type Fetch } from './image-labels.js';
 export { prepareBuild, ociLabels, type PrepareBuildDeps } from './prepare.js';
 export {
   buildPushOutputs,
