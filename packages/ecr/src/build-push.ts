@@ -1,6 +1,6 @@
 import { readFile } from 'node:fs/promises';
 import path from 'node:path';
-import { GetAuthorizationTokenCommand, type ECRClient } from '@aws-sdk/client-ecr';
+import type { ECRClient } from '@aws-sdk/client-ecr';
 import {
   UserError,
   formatDuration,
@@ -8,7 +8,6 @@ import {
   type Logger,
   type RunProcess,
 } from '@deploy-actions/action-kit/engine';
-import { callWith } from '@deploy-actions/aws';
 import {
   buildCommand,
   buildxMissingError,
@@ -27,6 +26,7 @@ import { buildInputsHash } from './build-inputs.js';
 import { whyNotReuse, type Fetch } from './image-labels.js';
 import { addTags, findImageByTag, type ImageLocation } from './images.js';
 import { digestReference, tagReference, type RepositoryTarget } from './reference.js';
+import { registryToken } from './registry-token.js';
 import { registryDenial, registryDenialMessage, type RegistryStep } from './registry-denied.js';
 import { ensureRepository, type RepositorySettings, type RepositoryState } from './repository.js';
 import { waitForScan, type ScanOptions, type ScanOutcome } from './scan.js';
@@ -323,20 +323,11 @@ async function loginToEcr(
   docker: DockerSession,
   repository: RepositoryState,
 ): Promise<void> {
-  const response = await callWith(
-    ECR_CALLS,
-    'GetAuthorizationToken',
-    { resource: ECR_CALLS.GetAuthorizationToken.resource, region: deps.region },
-    () => deps.ecr.send(new GetAuthorizationTokenCommand({ registryIds: [repository.registryId] })),
+  const { username, password } = await registryToken(
+    deps.ecr,
+    { registryId: repository.registryId, region: deps.region },
+    (secret) => deps.logger.mask(secret),
   );
-  const data = response.authorizationData?.[0];
-  if (!data?.authorizationToken) throw new UserError('ECR returned no authorization token.');
-  const decoded = Buffer.from(data.authorizationToken, 'base64').toString('utf8');
-  deps.logger.mask(data.authorizationToken);
-  const colon = decoded.indexOf(':');
-  const username = decoded.slice(0, colon);
-  const password = decoded.slice(colon + 1);
-  deps.logger.mask(password);
   const host = repository.uri.slice(0, repository.uri.indexOf('/'));
   await dockerLogin(docker, host, username, password, deps);
 }

@@ -4,14 +4,19 @@
  * through the registry API with the token of GetAuthorizationToken. ECR's
  * API has no call that returns labels (DescribeImages does not).
  */
-import { GetAuthorizationTokenCommand, type ECRClient } from '@aws-sdk/client-ecr';
+import type { ECRClient } from '@aws-sdk/client-ecr';
 import { describeError } from '@deploy-actions/action-kit/engine';
-import { callWith } from '@deploy-actions/aws';
 import { BUILD_INPUTS_LABEL } from './build-inputs.js';
-import { ECR_CALLS } from './calls.js';
 import { getManifest, type ImageLocation } from './images.js';
+import { registryToken } from './registry-token.js';
 
-export type Fetch = (url: string, init: { headers: Record<string, string> }) => Promise<Response>;
+export type Fetch = (
+  url: string,
+  init: { headers: Record<string, string>; signal: AbortSignal },
+) => Promise<Response>;
+
+// A registry that does not answer must not hold the build: the image is then rebuilt.
+const READ_TIMEOUT_MS = 30_000;
 
 interface Manifest {
   config?: { digest?: string };
@@ -30,21 +35,13 @@ export async function readImageLabels(
   if (first) manifest = JSON.parse((await getManifest(ecr, where, first)).body) as Manifest;
   const config = manifest.config?.digest;
   if (!config) throw new Error(`the manifest of ${digest} names no config`);
-  const auth = await callWith(
-    ECR_CALLS,
-    'GetAuthorizationToken',
-    { resource: ECR_CALLS.GetAuthorizationToken.resource, region: where.region },
-    () => ecr.send(new GetAuthorizationTokenCommand({ registryIds: [where.registryId] })),
-  );
-  const data = auth.authorizationData?.[0];
-  if (!data?.authorizationToken || !data.proxyEndpoint) {
-    throw new Error('ECR returned no authorization token');
-  }
-  deps.mask(data.authorizationToken);
+  const auth = await registryToken(ecr, where, deps.mask);
+  if (!auth.endpoint) throw new Error('ECR returned no registry endpoint');
   // Real ECR answers with a redirect to S3; fetch drops the authorization header across origins.
-  const url = `${data.proxyEndpoint.replace(/\/+$/, '')}/v2/${where.repositoryName}/blobs/${config}`;
+  const url = `${auth.endpoint.replace(/\/+$/, '')}/v2/${where.repositoryName}/blobs/${config}`;
   const response = await (deps.fetch ?? fetch)(url, {
-    headers: { authorization: `Basic ${data.authorizationToken}` },
+    headers: { authorization: `Basic ${auth.token}` },
+    signal: AbortSignal.timeout(READ_TIMEOUT_MS),
   });
   if (!response.ok) throw new Error(`the registry answered ${response.status} for ${config}`);
   const body = (await response.json()) as { config?: { Labels?: Record<string, string> | null } };
