@@ -70894,7 +70894,7 @@ const ECR_CALLS = defineCalls({
         operation: 'GetAuthorizationToken',
         actions: ['ecr:GetAuthorizationToken'],
         resource: '*',
-        when: 'docker login before the build pushes (the action takes no resource)',
+        when: 'docker login before the build pushes, and skip-if-exists reading the existing image config (the action takes no resource)',
     },
     DescribeRepositories: {
         service: 'ecr',
@@ -70929,7 +70929,7 @@ const ECR_CALLS = defineCalls({
         operation: 'BatchGetImage',
         actions: ['ecr:BatchGetImage'],
         resource: REPOSITORY,
-        when: 'adding tags to an existing image (its manifest is copied)',
+        when: 'skip-if-exists (the existing image manifest, to read its build-inputs label) and adding tags to an existing image (its manifest is copied)',
     },
     PutImage: {
         service: 'ecr',
@@ -70969,7 +70969,7 @@ const ECR_CALLS = defineCalls({
         operation: '*',
         actions: ['ecr:GetDownloadUrlForLayer'],
         resource: REPOSITORY,
-        when: 'buildx reads layers: cache: registry, and layers already in the repository (with ecr:BatchGetImage)',
+        when: 'buildx reads layers: cache: registry, and layers already in the repository (with ecr:BatchGetImage); skip-if-exists reads the existing image config',
     },
     repositoryKey: {
         service: 'kms',
@@ -71203,6 +71203,7 @@ async function addTags(ecr, where, source, tags, logger) {
     }
     return added;
 }
+/** The stored manifest of one image (or index), by digest. */
 async function getManifest(ecr, where, digest) {
     const response = await callWith(ECR_CALLS, 'BatchGetImage', target(where), () => ecr.send(new dist_cjs/* BatchGetImageCommand */.P8n({
         repositoryName: where.repositoryName,
@@ -71517,7 +71518,113 @@ function registryDenialMessage(title, exitCode, denial, step) {
     };
 }
 
+;// CONCATENATED MODULE: ../../packages/ecr/src/build-inputs.ts
+/**
+ * What makes two builds of one commit the same image: the build's inputs
+ * (build-args, target, platforms, Dockerfile path) as a sha256 of a canonical
+ * JSON form, set as a label on every image so skip-if-exists reuses an image
+ * only when it was built the same way. Secret values never enter it.
+ */
+
+const BUILD_INPUTS_LABEL = 'org.deploy-actions.build-inputs';
+/** The canonical JSON: sorted keys and args, platforms as a sorted set, absent as null. */
+function canonicalBuildInputs(build) {
+    const byKey = ([a], [b]) => (a < b ? -1 : a > b ? 1 : 0);
+    return JSON.stringify({
+        buildArgs: [...build.buildArgs].sort(byKey),
+        dockerfile: build.dockerfile ?? null,
+        platforms: [...new Set(build.platforms)].sort(),
+        target: build.target ?? null,
+        v: 1,
+    });
+}
+/** `sha256:<hex>` of the canonical JSON: the label's value. */
+function buildInputsHash(build) {
+    return `sha256:${(0,external_node_crypto_.createHash)('sha256').update(canonicalBuildInputs(build)).digest('hex')}`;
+}
+
+;// CONCATENATED MODULE: ../../packages/ecr/src/registry-token.ts
+/**
+ * The registry credentials ECR hands out (GetAuthorizationToken), masked as
+ * soon as they arrive: docker login and the registry API reads use them.
+ */
+
+
+
+
+async function registryToken(ecr, target, mask) {
+    const response = await callWith(ECR_CALLS, 'GetAuthorizationToken', { resource: ECR_CALLS.GetAuthorizationToken.resource, region: target.region }, () => ecr.send(new dist_cjs/* GetAuthorizationTokenCommand */.Eu6({ registryIds: [target.registryId] })));
+    const data = response.authorizationData?.[0];
+    if (!data?.authorizationToken)
+        throw new errors_UserError('ECR returned no authorization token.');
+    mask(data.authorizationToken);
+    const decoded = Buffer.from(data.authorizationToken, 'base64').toString('utf8');
+    const colon = decoded.indexOf(':');
+    const password = decoded.slice(colon + 1);
+    mask(password);
+    return {
+        token: data.authorizationToken,
+        username: decoded.slice(0, colon),
+        password,
+        endpoint: data.proxyEndpoint,
+    };
+}
+
+;// CONCATENATED MODULE: ../../packages/ecr/src/image-labels.ts
+
+
+
+
+// A registry that does not answer must not hold the build: the image is then rebuilt.
+const READ_TIMEOUT_MS = 30_000;
+/** The image's config labels; throws when they cannot be read (the caller decides what that means). */
+async function readImageLabels(ecr, where, digest, deps) {
+    let manifest = JSON.parse((await getManifest(ecr, where, digest)).body);
+    const first = manifest.manifests?.[0]?.digest;
+    if (first)
+        manifest = JSON.parse((await getManifest(ecr, where, first)).body);
+    const config = manifest.config?.digest;
+    if (!config)
+        throw new Error(`the manifest of ${digest} names no config`);
+    const auth = await registryToken(ecr, where, deps.mask);
+    if (!auth.endpoint)
+        throw new Error('ECR returned no registry endpoint');
+    // Real ECR answers with a redirect to S3; fetch drops the authorization header across origins.
+    const url = `${auth.endpoint.replace(/\/+$/, '')}/v2/${where.repositoryName}/blobs/${config}`;
+    const response = await (deps.fetch ?? fetch)(url, {
+        headers: { authorization: `Basic ${auth.token}` },
+        signal: AbortSignal.timeout(READ_TIMEOUT_MS),
+    });
+    if (!response.ok)
+        throw new Error(`the registry answered ${response.status} for ${config}`);
+    const body = (await response.json());
+    return body.config?.Labels ?? {};
+}
+/**
+ * Why the image already tagged with the commit cannot stand for this build
+ * (differs: its label says other inputs); undefined when the label matches.
+ */
+async function whyNotReuse(ecr, where, digest, expected, deps) {
+    let labels;
+    try {
+        labels = await readImageLabels(ecr, where, digest, deps);
+    }
+    catch (error) {
+        return { reason: `its labels could not be read (${describeError(error)})`, differs: false };
+    }
+    const found = labels[BUILD_INPUTS_LABEL];
+    if (found === undefined) {
+        return { reason: `it has no ${BUILD_INPUTS_LABEL} label to compare with`, differs: false };
+    }
+    if (found !== expected) {
+        const reason = `it was built with other inputs (build-args, target, platforms or dockerfile): its ${BUILD_INPUTS_LABEL} is ${found}, this build's ${expected}`;
+        return { reason, differs: true };
+    }
+    return undefined;
+}
+
 ;// CONCATENATED MODULE: ../../packages/ecr/src/build-push.ts
+
 
 
 
@@ -71554,7 +71661,8 @@ async function buildAndPush(options, deps) {
     };
     if (options.skipIfExists) {
         const existing = await findImageByTag(deps.ecr, where, options.sha);
-        if (existing?.imageDigest) {
+        if (existing?.imageDigest &&
+            (await mayReuse(options, deps, where, existing.imageDigest, repository, base.imageTagUri))) {
             deps.logger.info(`${base.imageTagUri} already exists (${existing.imageDigest}): skipping the build.`);
             const missing = options.extraTags.filter((t) => t !== options.sha && !(existing.imageTags ?? []).includes(t));
             const addedTags = await addTags(deps.ecr, where, { digest: existing.imageDigest }, missing, deps.logger);
@@ -71603,6 +71711,34 @@ async function buildAndPush(options, deps) {
     finally {
         await docker.close();
     }
+}
+/**
+ * Whether the image tagged with the commit stands for this build: only when
+ * its build-inputs label matches. A differing label means build again, which
+ * an immutable commit tag forbids (an error, before building). An image whose
+ * label is missing or unreadable is rebuilt where the tag may move; under an
+ * immutable tag it is reused with a warning (images pushed before the label
+ * existed could otherwise never be deployed again).
+ */
+async function mayReuse(options, deps, where, digest, repository, imageTagUri) {
+    const mismatch = await whyNotReuse(deps.ecr, where, digest, buildInputsHash(options.build), {
+        fetch: deps.fetch,
+        mask: (secret) => deps.logger.mask(secret),
+    });
+    if (mismatch === undefined)
+        return true;
+    const immutable = repository.tagMutability === 'IMMUTABLE';
+    if (immutable && mismatch.differs) {
+        throw new errors_UserError(`${imageTagUri} already exists but ${mismatch.reason}; the repository's tags are immutable, so it cannot be rebuilt under the commit's tag.`, {
+            hint: 'Build with the inputs that image was built with, or delete the image (or make the tags mutable) to rebuild it.',
+        });
+    }
+    if (immutable) {
+        deps.logger.warning(`${imageTagUri} already exists (${digest}) but ${mismatch.reason}; the tags are immutable, so it is reused unverified.`);
+        return true;
+    }
+    deps.logger.info(`${imageTagUri} already exists (${digest}) but ${mismatch.reason}: building again.`);
+    return false;
 }
 /**
  * push: false — build and tag locally, with no AWS call at all (no credentials
@@ -71668,16 +71804,7 @@ registry) {
     };
 }
 async function loginToEcr(deps, docker, repository) {
-    const response = await callWith(ECR_CALLS, 'GetAuthorizationToken', { resource: ECR_CALLS.GetAuthorizationToken.resource, region: deps.region }, () => deps.ecr.send(new dist_cjs/* GetAuthorizationTokenCommand */.Eu6({ registryIds: [repository.registryId] })));
-    const data = response.authorizationData?.[0];
-    if (!data?.authorizationToken)
-        throw new errors_UserError('ECR returned no authorization token.');
-    const decoded = Buffer.from(data.authorizationToken, 'base64').toString('utf8');
-    deps.logger.mask(data.authorizationToken);
-    const colon = decoded.indexOf(':');
-    const username = decoded.slice(0, colon);
-    const password = decoded.slice(colon + 1);
-    deps.logger.mask(password);
+    const { username, password } = await registryToken(deps.ecr, { registryId: repository.registryId, region: deps.region }, (secret) => deps.logger.mask(secret));
     const host = repository.uri.slice(0, repository.uri.indexOf('/'));
     await dockerLogin(docker, host, username, password, deps);
 }
@@ -71730,6 +71857,57 @@ async function assertBuildxWhenNeeded(build, deps) {
         throw buildxMissingError(needs);
 }
 
+;// CONCATENATED MODULE: ../../packages/ecr/src/build-secrets.ts
+/**
+ * The `build-secrets` reader: `id=value` lines (or one line of comma-separated
+ * pairs, as the other map inputs) whose values must never reach a log. Every
+ * value-looking part is handed to `mask` before it is checked, and an error
+ * names the line and the id, never the text of the line.
+ */
+
+const SECRET_ID = /^[A-Za-z0-9_.-]+$/;
+const FORM = 'id=value lines (ids of letters, digits, _ . -)';
+function parseBuildSecrets(text, mask = () => { }) {
+    if (text === undefined)
+        return new Map();
+    const parts = !text.includes('\n') ? text.split(',') : text.split(/\r?\n/);
+    // Masked first, so that nothing said below (or by anyone later) shows a value.
+    for (const part of parts) {
+        const trimmed = part.trim();
+        if (trimmed === '' || trimmed.startsWith('#'))
+            continue;
+        const at = trimmed.indexOf('=');
+        const value = at >= 0 ? trimmed.slice(at + 1).trim() : trimmed;
+        if (value !== '')
+            mask(value);
+    }
+    const secrets = new Map();
+    parts.forEach((part, index) => {
+        const trimmed = part.trim();
+        if (trimmed === '' || trimmed.startsWith('#'))
+            return;
+        const where = parts.length > 1 ? `${text.includes('\n') ? 'line' : 'entry'} ${index + 1}` : 'the value';
+        const at = trimmed.indexOf('=');
+        const id = at > 0 ? trimmed.slice(0, at).trim() : '';
+        if (at < 0)
+            throw secretError(`${where} has no '=' (its text is not shown: it may be a secret)`);
+        if (!SECRET_ID.test(id)) {
+            const shown = id === '' ? 'an empty id' : `the id ${JSON.stringify(id)}`;
+            throw secretError(`${where} has ${shown}`);
+        }
+        if (secrets.has(id))
+            throw secretError(`${where} repeats the id ${id}`);
+        secrets.set(id, trimmed.slice(at + 1).trim());
+    });
+    return secrets;
+}
+function secretError(what) {
+    // InputError would quote the line; the description of the line stands in for it.
+    const error = new InputError('build-secrets', undefined, FORM);
+    error.message = `Input 'build-secrets': ${what}; expected ${FORM}, each id once.`;
+    return error;
+}
+
 ;// CONCATENATED MODULE: ../../packages/ecr/src/inputs.ts
 /**
  * The build-push-ecr inputs, read and validated in one place so that the
@@ -71739,6 +71917,7 @@ async function assertBuildxWhenNeeded(build, deps) {
  */
 
 
+
 const MUTABILITY = [
     'MUTABLE',
     'IMMUTABLE',
@@ -71746,14 +71925,14 @@ const MUTABILITY = [
     'IMMUTABLE_WITH_EXCLUSION',
 ];
 const ENV_KEY = /^[A-Za-z_][A-Za-z0-9_]*$/;
-const SECRET_ID = /^[A-Za-z0-9_.-]+$/;
 const PLATFORM = /^[a-z0-9]+\/[a-z0-9_]+(\/[a-z0-9]+)?$/;
 /**
  * Reads every build input. `target` is asked right after the repository is
  * read (a bad repository is the first thing reported, before a missing
- * region): the action reads `push` and its AWS inputs there.
+ * region): the action reads `push` and its AWS inputs there. `mask` receives
+ * every build-secret value before any of them is checked.
  */
-function readBuildPushInputs(inputs, target) {
+function readBuildPushInputs(inputs, target, mask) {
     const repository = parseRepository(inputs.required('repository'));
     const { push, region } = target();
     if (push && repository.region && repository.region !== region) {
@@ -71778,10 +71957,7 @@ function readBuildPushInputs(inputs, target) {
                 keyPattern: ENV_KEY,
                 keyDescription: 'names of letters, digits and _',
             }),
-            buildSecrets: inputs.map('build-secrets', {
-                keyPattern: SECRET_ID,
-                keyDescription: 'ids of letters, digits, _ . -',
-            }),
+            buildSecrets: parseBuildSecrets(inputs.optional('build-secrets'), mask),
             target: inputs.optional('target'),
             labels: inputs.map('labels'),
             platforms: readPlatforms(inputs),
@@ -71854,6 +72030,7 @@ function readPlatforms(inputs) {
 
 
 
+
 /** The options buildAndPush (or buildOnly) takes: what the inputs say, plus what the run knows. */
 async function prepareBuild(inputs, deps) {
     const { env } = deps;
@@ -71864,6 +72041,8 @@ async function prepareBuild(inputs, deps) {
         throw new errors_UserError(`Input 'context': the folder ${context} does not exist.`);
     }
     const labels = new Map([...ociLabels(sha, env, deps.now ?? new Date()), ...inputs.build.labels]);
+    // Set last: skip-if-exists trusts it, so a user label cannot replace it.
+    labels.set(BUILD_INPUTS_LABEL, buildInputsHash(inputs.build));
     await assertBuildxWhenNeeded(inputs.build, { env, runProcess: deps.runProcess });
     return {
         ...inputs,
@@ -72016,22 +72195,26 @@ function describeFinding(f) {
 
 
 
+
+
+
 ;// CONCATENATED MODULE: ./src/inputs.ts
 
 
 /**
  * Reads and validates every input before anything touches AWS or docker: the
  * engine's readBuildPushInputs reads the build's, this adds push and the AWS
- * inputs (read once the repository is, as the engine asks).
+ * inputs (read once the repository is, as the engine asks). `mask` receives each
+ * build-secret value before it is checked.
  */
-function getInputs(inputs, env = process.env) {
+function getInputs(inputs, env = process.env, mask) {
     let aws;
     const options = readBuildPushInputs(inputs, () => {
         const push = inputs.boolean('push', true);
         // A build-only run makes no AWS call, so it must not demand a region.
         aws = readAwsInputs(inputs, push ? env : { ...env, AWS_REGION: env.AWS_REGION || 'us-east-1' });
         return { push, region: aws.region };
-    });
+    }, mask);
     return { aws: aws, options };
 }
 
@@ -72042,10 +72225,9 @@ function getInputs(inputs, env = process.env) {
 
 
 async function main() {
-    const { aws, options } = getInputs(new Inputs());
     const logger = runnerLogger();
-    for (const value of options.build.buildSecrets.values())
-        logger.mask(value);
+    // Masked while read, so that not even an invalid line's error can show a value.
+    const { aws, options } = getInputs(new Inputs(), process.env, (value) => logger.mask(value));
     const buildOptions = await prepareBuild(options, { env: process.env, runProcess: runProcess });
     const result = options.push
         ? await pushToEcr(aws, buildOptions, logger)

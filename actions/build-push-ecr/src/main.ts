@@ -25,9 +25,9 @@ import {
 import { getInputs } from './inputs.js';
 
 export async function main(): Promise<void> {
-  const { aws, options } = getInputs(new Inputs());
   const logger = runnerLogger();
-  for (const value of options.build.buildSecrets.values()) logger.mask(value);
+  // Masked while read, so that not even an invalid line's error can show a value.
+  const { aws, options } = getInputs(new Inputs(), process.env, (value) => logger.mask(value));
   const buildOptions = await prepareBuild(options, { env: process.env, runProcess });
   const result = options.push
     ? await pushToEcr(aws, buildOptions, logger)

@@ -69561,6 +69561,7 @@ async function deployToAppRunner(options, deps) {
         backoff: { ...(deps.pollBackoff ?? DEFAULT_POLL_BACKOFF), random: deps.random },
         waitedFor: [],
         signal: deps.signal,
+        pinImage: deps.pinImage,
     };
     const live = await findService(context, options.service);
     if (!live)
@@ -69639,6 +69640,7 @@ async function updateService(context, found) {
             });
         }
         const action = plan.request ? 'update' : 'redeploy';
+        const previousDigest = await pinned(context, previousImage);
         logPlan(logger, live, plan, action);
         refuseAfterCancel(context, plan.request ? 'UpdateService' : 'StartDeployment');
         let started;
@@ -69655,12 +69657,26 @@ async function updateService(context, found) {
                 live = await api.describeService(arnOf(live));
                 continue;
             }
-            return follow(context, live, adopted, { action, previousImage, changes: plan.changes });
+            return follow(context, live, adopted, {
+                action,
+                previousImage,
+                previousDigest,
+                changes: plan.changes,
+            });
         }
         const type = plan.request ? 'UPDATE_SERVICE' : 'START_DEPLOYMENT';
         logger.info(`${type} accepted: operation ${started.operationId}`);
-        return follow(context, started.service ?? live, { id: started.operationId, type, status: 'PENDING' }, { action, previousImage, changes: plan.changes });
+        return follow(context, started.service ?? live, { id: started.operationId, type, status: 'PENDING' }, { action, previousImage, previousDigest, changes: plan.changes });
     }
+}
+/** The live image by digest when it is a tag and the digest can be told; undefined otherwise. */
+async function pinned(context, image) {
+    if (!image || !context.pinImage || image.includes('@sha256:'))
+        return undefined;
+    const digest = await context.pinImage(image);
+    if (digest)
+        context.logger.info(`previous-image ${image} is ${digest}: a rollback goes there.`);
+    return digest;
 }
 /**
  * App Runner refused the change (InvalidStateException). If an operation is
@@ -69820,7 +69836,9 @@ async function follow(context, service, operation, spec) {
     logger.info(`${judged.message} (${formatDuration(result.durationMs)})`);
     return result;
 }
-function report(context, service, fields) {
+function report(context, service, spec) {
+    // previousDigest only when there is one, so reports without it look as they always did.
+    const { previousDigest, ...fields } = spec;
     return {
         serviceName: service.ServiceName ?? '',
         serviceArn: service.ServiceArn ?? '',
@@ -69830,6 +69848,7 @@ function report(context, service, fields) {
         durationMs: context.clock.now() - context.started,
         links: linksOf(context, service),
         ...fields,
+        ...(previousDigest ? { previousDigest } : {}),
     };
 }
 function linksOf(context, service) {

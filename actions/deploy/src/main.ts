@@ -19,9 +19,9 @@ import {
 const ACTION = 'deploy';
 
 export async function main(): Promise<void> {
-  // Every input of every stage, validated before anything runs.
-  const plan = readPipelineInputs(runnerInputSource(), process.env);
   const logger = runnerLogger();
+  // Every input of every stage, validated before anything runs; secrets masked as they are read.
+  const plan = readPipelineInputs(runnerInputSource(), process.env, (value) => logger.mask(value));
   const cancel = cancelSignal();
   const state = await runPipeline(plan, {
     logger,

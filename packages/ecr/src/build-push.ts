@@ -1,6 +1,6 @@
 import { readFile } from 'node:fs/promises';
 import path from 'node:path';
-import { GetAuthorizationTokenCommand, type ECRClient } from '@aws-sdk/client-ecr';
+import type { ECRClient } from '@aws-sdk/client-ecr';
 import {
   UserError,
   formatDuration,
@@ -8,7 +8,6 @@ import {
   type Logger,
   type RunProcess,
 } from '@deploy-actions/action-kit/engine';
-import { callWith } from '@deploy-actions/aws';
 import {
   buildCommand,
   buildxMissingError,
@@ -23,8 +22,11 @@ import {
   openDockerSession,
   type DockerSession,
 } from './docker.js';
+import { buildInputsHash } from './build-inputs.js';
+import { whyNotReuse, type Fetch } from './image-labels.js';
 import { addTags, findImageByTag, type ImageLocation } from './images.js';
 import { digestReference, tagReference, type RepositoryTarget } from './reference.js';
+import { registryToken } from './registry-token.js';
 import { registryDenial, registryDenialMessage, type RegistryStep } from './registry-denied.js';
 import { ensureRepository, type RepositorySettings, type RepositoryState } from './repository.js';
 import { waitForScan, type ScanOptions, type ScanOutcome } from './scan.js';
@@ -56,6 +58,8 @@ export interface BuildPushDeps {
   region: string;
   env?: NodeJS.ProcessEnv;
   clock?: Clock;
+  /** Reads an existing image's config from the registry (skip-if-exists); global fetch by default. */
+  fetch?: Fetch;
 }
 
 export interface BuildPushResult {
@@ -112,7 +116,10 @@ export async function buildAndPush(
 
   if (options.skipIfExists) {
     const existing = await findImageByTag(deps.ecr, where, options.sha);
-    if (existing?.imageDigest) {
+    if (
+      existing?.imageDigest &&
+      (await mayReuse(options, deps, where, existing.imageDigest, repository, base.imageTagUri))
+    ) {
       deps.logger.info(
         `${base.imageTagUri} already exists (${existing.imageDigest}): skipping the build.`,
       );
@@ -173,6 +180,48 @@ export async function buildAndPush(
   } finally {
     await docker.close();
   }
+}
+
+/**
+ * Whether the image tagged with the commit stands for this build: only when
+ * its build-inputs label matches. A differing label means build again, which
+ * an immutable commit tag forbids (an error, before building). An image whose
+ * label is missing or unreadable is rebuilt where the tag may move; under an
+ * immutable tag it is reused with a warning (images pushed before the label
+ * existed could otherwise never be deployed again).
+ */
+async function mayReuse(
+  options: BuildPushOptions,
+  deps: BuildPushDeps,
+  where: ImageLocation,
+  digest: string,
+  repository: RepositoryState,
+  imageTagUri: string,
+): Promise<boolean> {
+  const mismatch = await whyNotReuse(deps.ecr, where, digest, buildInputsHash(options.build), {
+    fetch: deps.fetch,
+    mask: (secret) => deps.logger.mask(secret),
+  });
+  if (mismatch === undefined) return true;
+  const immutable = repository.tagMutability === 'IMMUTABLE';
+  if (immutable && mismatch.differs) {
+    throw new UserError(
+      `${imageTagUri} already exists but ${mismatch.reason}; the repository's tags are immutable, so it cannot be rebuilt under the commit's tag.`,
+      {
+        hint: 'Build with the inputs that image was built with, or delete the image (or make the tags mutable) to rebuild it.',
+      },
+    );
+  }
+  if (immutable) {
+    deps.logger.warning(
+      `${imageTagUri} already exists (${digest}) but ${mismatch.reason}; the tags are immutable, so it is reused unverified.`,
+    );
+    return true;
+  }
+  deps.logger.info(
+    `${imageTagUri} already exists (${digest}) but ${mismatch.reason}: building again.`,
+  );
+  return false;
 }
 
 /**
@@ -274,20 +323,11 @@ async function loginToEcr(
   docker: DockerSession,
   repository: RepositoryState,
 ): Promise<void> {
-  const response = await callWith(
-    ECR_CALLS,
-    'GetAuthorizationToken',
-    { resource: ECR_CALLS.GetAuthorizationToken.resource, region: deps.region },
-    () => deps.ecr.send(new GetAuthorizationTokenCommand({ registryIds: [repository.registryId] })),
+  const { username, password } = await registryToken(
+    deps.ecr,
+    { registryId: repository.registryId, region: deps.region },
+    (secret) => deps.logger.mask(secret),
   );
-  const data = response.authorizationData?.[0];
-  if (!data?.authorizationToken) throw new UserError('ECR returned no authorization token.');
-  const decoded = Buffer.from(data.authorizationToken, 'base64').toString('utf8');
-  deps.logger.mask(data.authorizationToken);
-  const colon = decoded.indexOf(':');
-  const username = decoded.slice(0, colon);
-  const password = decoded.slice(colon + 1);
-  deps.logger.mask(password);
   const host = repository.uri.slice(0, repository.uri.indexOf('/'));
   await dockerLogin(docker, host, username, password, deps);
 }

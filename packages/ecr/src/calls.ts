@@ -27,7 +27,7 @@ export const ECR_CALLS = defineCalls({
     operation: 'GetAuthorizationToken',
     actions: ['ecr:GetAuthorizationToken'],
     resource: '*',
-    when: 'docker login before the build pushes (the action takes no resource)',
+    when: 'docker login before the build pushes, and skip-if-exists reading the existing image config (the action takes no resource)',
   },
   DescribeRepositories: {
     service: 'ecr',
@@ -62,7 +62,7 @@ export const ECR_CALLS = defineCalls({
     operation: 'BatchGetImage',
     actions: ['ecr:BatchGetImage'],
     resource: REPOSITORY,
-    when: 'adding tags to an existing image (its manifest is copied)',
+    when: 'skip-if-exists (the existing image manifest, to read its build-inputs label) and adding tags to an existing image (its manifest is copied)',
   },
   PutImage: {
     service: 'ecr',
@@ -102,7 +102,7 @@ export const ECR_CALLS = defineCalls({
     operation: '*',
     actions: ['ecr:GetDownloadUrlForLayer'],
     resource: REPOSITORY,
-    when: 'buildx reads layers: cache: registry, and layers already in the repository (with ecr:BatchGetImage)',
+    when: 'buildx reads layers: cache: registry, and layers already in the repository (with ecr:BatchGetImage); skip-if-exists reads the existing image config',
   },
   repositoryKey: {
     service: 'kms',

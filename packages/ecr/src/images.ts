@@ -115,7 +115,8 @@ export async function addTags(
   return added;
 }
 
-async function getManifest(
+/** The stored manifest of one image (or index), by digest. */
+export async function getManifest(
   ecr: ECRClient,
   where: ImageLocation,
   digest: string,

@@ -57,6 +57,9 @@ export {
   type BuildInputs,
 } from './build-push.js';
 export { readBuildPushInputs, type BuildPushInputs, type BuildPushTarget } from './inputs.js';
+export { parseBuildSecrets } from './build-secrets.js';
+export { BUILD_INPUTS_LABEL, buildInputsHash, canonicalBuildInputs } from './build-inputs.js';
+export { readImageLabels, type Fetch } from './image-labels.js';
 export { prepareBuild, ociLabels, type PrepareBuildDeps } from './prepare.js';
 export {
   buildPushOutputs,

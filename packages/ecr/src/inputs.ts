@@ -5,6 +5,7 @@
  * same words, before anything touches AWS or docker.
  */
 import { InputError, type Inputs } from '@deploy-actions/action-kit/engine';
+import { parseBuildSecrets } from './build-secrets.js';
 import type { BuildPushOptions } from './build-push.js';
 import { parseRepository, validateTag } from './reference.js';
 import type { RepositorySettings } from './repository.js';
@@ -28,17 +29,18 @@ const MUTABILITY = [
   'IMMUTABLE_WITH_EXCLUSION',
 ] as const;
 const ENV_KEY = /^[A-Za-z_][A-Za-z0-9_]*$/;
-const SECRET_ID = /^[A-Za-z0-9_.-]+$/;
 const PLATFORM = /^[a-z0-9]+\/[a-z0-9_]+(\/[a-z0-9]+)?$/;
 
 /**
  * Reads every build input. `target` is asked right after the repository is
  * read (a bad repository is the first thing reported, before a missing
- * region): the action reads `push` and its AWS inputs there.
+ * region): the action reads `push` and its AWS inputs there. `mask` receives
+ * every build-secret value before any of them is checked.
  */
 export function readBuildPushInputs(
   inputs: Inputs,
   target: () => BuildPushTarget,
+  mask?: (value: string) => void,
 ): BuildPushInputs {
   const repository = parseRepository(inputs.required('repository'));
   const { push, region } = target();
@@ -72,10 +74,7 @@ export function readBuildPushInputs(
         keyPattern: ENV_KEY,
         keyDescription: 'names of letters, digits and _',
       }),
-      buildSecrets: inputs.map('build-secrets', {
-        keyPattern: SECRET_ID,
-        keyDescription: 'ids of letters, digits, _ . -',
-      }),
+      buildSecrets: parseBuildSecrets(inputs.optional('build-secrets'), mask),
       target: inputs.optional('target'),
       labels: inputs.map('labels'),
       platforms: readPlatforms(inputs),

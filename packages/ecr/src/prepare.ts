@@ -7,6 +7,7 @@ import { existsSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { UserError, type RunProcess } from '@deploy-actions/action-kit/engine';
+import { BUILD_INPUTS_LABEL, buildInputsHash } from './build-inputs.js';
 import { assertBuildxWhenNeeded, type BuildPushOptions } from './build-push.js';
 import type { BuildPushInputs } from './inputs.js';
 import { commitSha } from './tags.js';
@@ -31,6 +32,8 @@ export async function prepareBuild(
     throw new UserError(`Input 'context': the folder ${context} does not exist.`);
   }
   const labels = new Map([...ociLabels(sha, env, deps.now ?? new Date()), ...inputs.build.labels]);
+  // Set last: skip-if-exists trusts it, so a user label cannot replace it.
+  labels.set(BUILD_INPUTS_LABEL, buildInputsHash(inputs.build));
   await assertBuildxWhenNeeded(inputs.build, { env, runProcess: deps.runProcess });
   return {
     ...inputs,

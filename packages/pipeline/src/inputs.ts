@@ -87,7 +87,12 @@ const selectorText = (stage: StageDeclaration) => stage.selectedBy.join(' or ');
  * INPUT_* variables, or the CLI's flags); `env` the region fallbacks and the
  * workspace.
  */
-export function readPipelineInputs(source: InputSource, env: NodeJS.ProcessEnv): PipelineInputs {
+/** `mask` receives every secret value as it is read (build-secrets), before any check of it. */
+export function readPipelineInputs(
+  source: InputSource,
+  env: NodeJS.ProcessEnv,
+  mask?: (value: string) => void,
+): PipelineInputs {
   const inputs = new Inputs(source);
   const runs = Object.fromEntries(
     STAGES.map((stage) => [
@@ -132,7 +137,7 @@ export function readPipelineInputs(source: InputSource, env: NodeJS.ProcessEnv):
   if (aws && secretId !== undefined) checkSecretRegion(secretId, aws.region);
   const build = runs.build
     ? readRenamed(source, stageOf('build').inputRenames, (renamed) =>
-        readBuildPushInputs(renamed, () => ({ push: true, region: aws!.region })),
+        readBuildPushInputs(renamed, () => ({ push: true, region: aws!.region }), mask),
       )
     : undefined;
   const deploy = runs.deploy
