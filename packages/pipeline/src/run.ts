@@ -153,7 +153,9 @@ const RUN: Record<StageKey, (context: Context) => Promise<StageResult<unknown>>>
       ecr: clients.ecr!,
       region: session?.region ?? '',
       logger: deps.logger,
-      runProcess: deps.runProcess,
+      // A cancel stops docker (build or push); no stage starts after it.
+      runProcess: (command, args, options) =>
+        deps.runProcess(command, args, { ...options, signal: deps.signal }),
     });
     state.build = result.report;
     return result;
