@@ -85446,33 +85446,6 @@ function lineReader(onLine) {
     };
 }
 
-;// CONCATENATED MODULE: ../../packages/action-kit/src/cancel.ts
-const SIGNALS = ['SIGINT', 'SIGTERM'];
-function cancelSignal(target = process) {
-    const controller = new AbortController();
-    // No reason: consumers (fetch, child processes) see the standard AbortError.
-    const onSignal = () => controller.abort();
-    for (const name of SIGNALS)
-        target.once(name, onSignal);
-    return {
-        signal: controller.signal,
-        dispose: () => {
-            for (const name of SIGNALS)
-                target.off(name, onSignal);
-        },
-    };
-}
-/** Runs `fn` with a cancellation signal, listening only while it runs. */
-async function withCancel(fn) {
-    const cancel = cancelSignal();
-    try {
-        return await fn(cancel.signal);
-    }
-    finally {
-        cancel.dispose();
-    }
-}
-
 ;// CONCATENATED MODULE: ../../packages/action-kit/src/run-context.ts
 function runContext(env = process.env) {
     const serverUrl = env.GITHUB_SERVER_URL ?? 'https://github.com';
@@ -91877,15 +91850,14 @@ async function main() {
         : undefined;
     const cloudfront = await openDistribution(sync, client, logger);
     try {
-        // A cancelled job starts no new write and stops waiting; the report says what was left.
-        const report = await withCancel((signal) => syncToS3({
+        const report = await syncToS3({
             ...sync,
             originPath: cloudfront?.info.origin.originPath ?? '',
             // The invalidation's CallerReference derives from it: a retried
             // CreateInvalidation returns the one already made.
             deployId: stepExecutionId(stepContext()),
             scanned,
-        }, { s3, invalidator: cloudfront?.invalidator, logger, signal }));
+        }, { s3, invalidator: cloudfront?.invalidator, logger });
         setOutputs(syncOutputs(report));
         await writeSummary(summarySections(report, cloudfront?.info));
     }

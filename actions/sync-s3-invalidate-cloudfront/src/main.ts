@@ -6,7 +6,6 @@ import {
   setOutputs,
   stepContext,
   stepExecutionId,
-  withCancel,
   writeSummary,
 } from '@deploy-actions/action-kit';
 import { createClient, openAwsSession } from '@deploy-actions/aws';
@@ -37,19 +36,16 @@ export async function main(): Promise<void> {
       : undefined;
   const cloudfront = await openDistribution(sync, client, logger);
   try {
-    // A cancelled job starts no new write and stops waiting; the report says what was left.
-    const report = await withCancel((signal) =>
-      syncToS3(
-        {
-          ...sync,
-          originPath: cloudfront?.info.origin.originPath ?? '',
-          // The invalidation's CallerReference derives from it: a retried
-          // CreateInvalidation returns the one already made.
-          deployId: stepExecutionId(stepContext()),
-          scanned,
-        },
-        { s3, invalidator: cloudfront?.invalidator, logger, signal },
-      ),
+    const report = await syncToS3(
+      {
+        ...sync,
+        originPath: cloudfront?.info.origin.originPath ?? '',
+        // The invalidation's CallerReference derives from it: a retried
+        // CreateInvalidation returns the one already made.
+        deployId: stepExecutionId(stepContext()),
+        scanned,
+      },
+      { s3, invalidator: cloudfront?.invalidator, logger },
     );
     setOutputs(syncOutputs(report));
     await writeSummary(summarySections(report, cloudfront?.info));
